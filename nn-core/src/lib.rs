@@ -1,0 +1,47 @@
+//! # nn-core: the math of a neural network, by hand
+//!
+//! Everything a multi-layer perceptron needs to learn, written out so it can be read: no ML
+//! framework, no BLAS. Each concept has its own module, each forward pass sits next to its
+//! backward pass, and each derivation is one chapter of `docs/`.
+//!
+//! A tour, in the order the data flows through a training step:
+//!
+//! 1. [`Matrix`] (`matrix.rs`): a row-major `f32` matrix; a batch is one example per row.
+//! 2. [`matmul`] (`matmul.rs`): `A·B`, `Aᵀ·B`, `A·Bᵀ`, the three products backprop needs,
+//!    with the plain triple loops kept as the reference.
+//! 3. [`dense`] (`dense.rs`): `y = x·W + b` and its gradients `dW = xᵀ·dy`, `db`, `dx = dy·Wᵀ`
+//!    (chapter 5, `docs/05-dense-and-relu.md`).
+//! 4. [`relu`] (`relu.rs`): `max(z, 0)` and its mask (chapter 5).
+//! 5. [`softmax`] (`softmax.rs`): stable softmax and log-sum-exp (chapter 2,
+//!    `docs/02-softmax.md`).
+//! 6. [`loss`] (`loss.rs`): cross-entropy and the fused gradient `(p - y) / B` (chapters 3 and
+//!    4, `docs/03-cross-entropy.md`, `docs/04-softmax-cross-entropy-gradient.md`).
+//! 7. [`mlp`] (`mlp.rs`): the layers put together: forward, backward, predict.
+//! 8. [`sgd`] (`sgd.rs`): the update, with momentum and weight decay (chapter 6,
+//!    `docs/06-sgd-and-learning-rate.md`).
+//!
+//! ```
+//! use nn_core::{sgd::Sgd, Activations, Matrix, Mlp};
+//!
+//! let mut model = Mlp::new(&[4, 8, 3], 42); // 4 inputs, 8 hidden units, 3 classes
+//! let x = Matrix::from_rows(&[[0.1, 0.2, 0.3, 0.4], [0.4, 0.3, 0.2, 0.1]]);
+//! let labels = [2, 0];
+//! let (mut acts, mut grads, mut sgd) = (Activations::new(), model.zeros_like(), Sgd::new(0.1));
+//!
+//! let loss = model.forward_loss(&x, &labels, &mut acts); // ≈ ln 3 for a fresh network
+//! model.backward(&x, &labels, &mut acts, &mut grads);
+//! sgd.step(&mut model, &grads);
+//! assert!(model.forward_loss(&x, &labels, &mut acts) < loss);
+//! ```
+
+pub mod dense;
+pub mod loss;
+pub mod matmul;
+pub mod matrix;
+pub mod mlp;
+pub mod relu;
+pub mod sgd;
+pub mod softmax;
+
+pub use matrix::Matrix;
+pub use mlp::{Activations, Mlp};

@@ -1,0 +1,76 @@
+//! Cross-entropy: how surprised the network is by the true label.
+//!
+//! For one example with logits `z` and true class `y`, the loss is `-log p_y`, the negative
+//! log-likelihood of the label under the softmax. It is computed from log-softmax,
+//! `-log p_y = log Σ_j exp(z_j - m) - (z_y - m)` with `m = max_j z_j`, which is finite for
+//! every finite logit; taking `log` of a probability would give `-inf` as soon as `p_y`
+//! underflows to 0.
+//!
+//! Derivations: `docs/03-cross-entropy.md` (the loss) and
+//! `docs/04-softmax-cross-entropy-gradient.md` (its gradient).
+
+use crate::Matrix;
+use crate::softmax::{log_softmax_at, softmax};
+
+/// Mean cross-entropy of a batch, `L = -(1/B) Σ_b log_softmax(z_b)_{y_b}`.
+/// See `docs/03-cross-entropy.md`.
+pub fn cross_entropy(logits: &Matrix, labels: &[usize]) -> f32 {
+    check_labels(logits, labels);
+    let total: f64 = labels
+        .iter()
+        .enumerate()
+        .map(|(b, &y)| -f64::from(log_softmax_at(logits.row(b), y)))
+        .sum();
+    (total / labels.len() as f64) as f32
+}
+
+/// The loss the network trains with: writes the softmax probabilities of every row into
+/// `probs` (backward needs them) and returns the mean cross-entropy.
+/// See `docs/03-cross-entropy.md`.
+pub fn softmax_cross_entropy(logits: &Matrix, labels: &[usize], probs: &mut Matrix) -> f32 {
+    probs.reshape(logits.rows(), logits.cols());
+    for b in 0..logits.rows() {
+        softmax(logits.row(b), probs.row_mut(b));
+    }
+    cross_entropy(logits, labels)
+}
+
+/// The gradient of the mean loss with respect to the logits, softmax and cross-entropy fused:
+///
+/// ```text
+/// L_b = -log p_{b,y} = log Σ_j exp(z_bj) - z_{b,y}
+/// ∂L_b/∂z_bi = exp(z_bi) / Σ_j exp(z_bj) - [i = y] = p_bi - y_bi
+/// ∂L/∂z_bi = (p_bi - y_bi) / B        (L is the mean of B such terms)
+/// ```
+///
+/// No softmax Jacobian is ever formed, and no division by a probability that could be 0.
+/// Full derivation: `docs/04-softmax-cross-entropy-gradient.md`.
+pub fn softmax_cross_entropy_backward(probs: &Matrix, labels: &[usize], dlogits: &mut Matrix) {
+    check_labels(probs, labels);
+    let inv_batch = 1.0 / labels.len() as f32;
+    dlogits.reshape(probs.rows(), probs.cols());
+    for (b, &y) in labels.iter().enumerate() {
+        let (p, d) = (probs.row(b), dlogits.row_mut(b));
+        for i in 0..p.len() {
+            let target = if i == y { 1.0 } else { 0.0 };
+            d[i] = (p[i] - target) * inv_batch;
+        }
+    }
+}
+
+fn check_labels(scores: &Matrix, labels: &[usize]) {
+    assert!(!labels.is_empty(), "loss: the batch is empty");
+    assert_eq!(
+        scores.rows(),
+        labels.len(),
+        "loss: {} rows of scores but {} labels",
+        scores.rows(),
+        labels.len()
+    );
+    if let Some(&bad) = labels.iter().find(|&&y| y >= scores.cols()) {
+        panic!(
+            "loss: label {bad} is out of range for {} classes",
+            scores.cols()
+        );
+    }
+}

@@ -1,0 +1,100 @@
+//! Softmax turns a row of scores (logits) into a probability distribution.
+//!
+//! `softmax(z)_i = exp(z_i) / Σ_j exp(z_j)`. Every output is positive and they sum to 1, and
+//! adding a constant `c` to every logit multiplies numerator and denominator by `exp(c)`, so it
+//! changes nothing. The stable version uses that freedom to subtract the row maximum: the
+//! largest exponent becomes `exp(0) = 1` and nothing can overflow.
+//!
+//! Derivation and the numbers of the overflow: `docs/02-softmax.md`.
+
+use crate::Matrix;
+
+/// The textbook formula, taken literally. `exp(1000.0_f32)` is `inf`, so logits
+/// `[1000, 1001, 1002]` give `inf / inf = NaN`. Kept as the lesson; never used for training.
+/// See `docs/02-softmax.md`.
+pub fn naive_softmax(logits: &[f32], probs: &mut [f32]) {
+    let sum: f32 = logits.iter().map(|z| z.exp()).sum();
+    for (p, z) in probs.iter_mut().zip(logits) {
+        *p = z.exp() / sum;
+    }
+}
+
+/// `p_i = exp(z_i - m) / Σ_j exp(z_j - m)` with `m = max_j z_j`: identical to the naive
+/// formula in exact arithmetic, finite for every finite input. See `docs/02-softmax.md`.
+pub fn softmax(logits: &[f32], probs: &mut [f32]) {
+    assert_eq!(
+        logits.len(),
+        probs.len(),
+        "softmax: {} logits but {} outputs",
+        logits.len(),
+        probs.len()
+    );
+    let max = row_max(logits);
+    let mut sum = 0.0;
+    for (p, &z) in probs.iter_mut().zip(logits) {
+        *p = (z - max).exp();
+        sum += *p;
+    }
+    // The largest term is exp(0) = 1, so sum >= 1: the division is always safe.
+    let inv_sum = 1.0 / sum;
+    for p in probs.iter_mut() {
+        *p *= inv_sum;
+    }
+}
+
+/// `log Σ_j exp(z_j) = m + log Σ_j exp(z_j - m)`: the log of softmax's denominator without
+/// ever forming `exp(z_j)`. See `docs/02-softmax.md`.
+pub fn log_sum_exp(logits: &[f32]) -> f32 {
+    let (max, log_sum) = shifted_log_sum_exp(logits);
+    max + log_sum
+}
+
+/// `log softmax(z)_i = (z_i - m) - log Σ_j exp(z_j - m)`: exact where `log(softmax(z)_i)`
+/// would take the log of a probability that underflowed to 0. Both terms are formed from
+/// the shifted logits, so adding a constant to every logit changes nothing, not even rounding.
+/// See `docs/02-softmax.md`.
+pub fn log_softmax(logits: &[f32], out: &mut [f32]) {
+    let (max, log_sum) = shifted_log_sum_exp(logits);
+    for (o, &z) in out.iter_mut().zip(logits) {
+        *o = (z - max) - log_sum;
+    }
+}
+
+/// Entry `i` of [`log_softmax`], without computing the others.
+pub fn log_softmax_at(logits: &[f32], i: usize) -> f32 {
+    let (max, log_sum) = shifted_log_sum_exp(logits);
+    (logits[i] - max) - log_sum
+}
+
+/// `(m, log Σ_j exp(z_j - m))` with `m = max_j z_j`. The sum is at least 1 (its largest term
+/// is exp(0)), so the log is finite.
+fn shifted_log_sum_exp(logits: &[f32]) -> (f32, f32) {
+    let max = row_max(logits);
+    let sum: f32 = logits.iter().map(|&z| (z - max).exp()).sum();
+    (max, sum.ln())
+}
+
+/// [`softmax`] applied to every row: row `b` of `probs` is the distribution for example `b`.
+pub fn softmax_rows(logits: &Matrix, probs: &mut Matrix) {
+    probs.reshape(logits.rows(), logits.cols());
+    for r in 0..logits.rows() {
+        softmax(logits.row(r), probs.row_mut(r));
+    }
+}
+
+/// The index of the largest value; the first one on ties. The predicted class of a row of
+/// logits or probabilities.
+pub fn argmax(row: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, &v) in row.iter().enumerate() {
+        if v > row[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+fn row_max(row: &[f32]) -> f32 {
+    assert!(!row.is_empty(), "softmax of an empty row");
+    row.iter().copied().fold(f32::NEG_INFINITY, f32::max)
+}
