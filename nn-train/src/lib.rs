@@ -2,6 +2,7 @@
 //! `nn-report` reads.
 
 pub mod atomic;
+pub mod mnist;
 
 use std::path::PathBuf;
 
