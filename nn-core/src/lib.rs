@@ -35,6 +35,7 @@
 //! ```
 
 pub mod dense;
+mod gemm;
 pub mod loss;
 pub mod matmul;
 pub mod matrix;
@@ -42,6 +43,8 @@ pub mod mlp;
 pub mod relu;
 pub mod sgd;
 pub mod softmax;
+pub mod threads;
 
 pub use matrix::Matrix;
 pub use mlp::{Activations, Mlp};
+pub use threads::ThreadPool;

@@ -15,6 +15,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Mlp;
+use crate::threads::{chunk_per_thread, for_each_chunk_mut, for_each_chunk_pair_mut};
 
 /// The optimiser and its state. It is serialisable because the momentum buffers are part of
 /// what a checkpoint must restore for training to resume exactly.
@@ -83,17 +84,27 @@ impl Sgd {
     }
 }
 
-/// `θ ← θ - η·(g + λ·θ)`
+/// Below this many parameters an update runs on one thread.
+const MIN_PARAMETERS_PER_THREAD: usize = 16 * 1024;
+
+/// `θ ← θ - η·(g + λ·θ)`. Each parameter's update is independent of the others, so the
+/// threads of the current pool take a slice each.
 fn plain_update(theta: &mut [f32], grad: &[f32], lr: f32, wd: f32) {
-    for (t, &g) in theta.iter_mut().zip(grad) {
-        *t -= lr * (g + wd * *t);
-    }
+    let chunk = chunk_per_thread(theta.len(), MIN_PARAMETERS_PER_THREAD);
+    for_each_chunk_mut(theta, chunk, |c, theta| {
+        for (t, &g) in theta.iter_mut().zip(&grad[c * chunk..]) {
+            *t -= lr * (g + wd * *t);
+        }
+    });
 }
 
 /// `v ← μ·v + (g + λ·θ)`, then `θ ← θ - η·v`
 fn momentum_update(theta: &mut [f32], grad: &[f32], v: &mut [f32], lr: f32, mu: f32, wd: f32) {
-    for ((t, &g), v) in theta.iter_mut().zip(grad).zip(v) {
-        *v = mu * *v + (g + wd * *t);
-        *t -= lr * *v;
-    }
+    let chunk = chunk_per_thread(theta.len(), MIN_PARAMETERS_PER_THREAD);
+    for_each_chunk_pair_mut(theta, v, chunk, |c, theta, v| {
+        for ((t, &g), v) in theta.iter_mut().zip(&grad[c * chunk..]).zip(v) {
+            *v = mu * *v + (g + wd * *t);
+            *t -= lr * *v;
+        }
+    });
 }

@@ -1,4 +1,5 @@
-//! The three products against an independent f64 computation, on random shapes.
+//! The three products against an independent f64 computation, on random shapes, for every
+//! kernel this CPU can run, and bit for bit across thread counts.
 //!
 //! Tolerance: summing k products in f32 in any order is within `k·u·Σ|a||b|` of the exact
 //! result, with `u = 2^-24` the unit roundoff (the classic bound for floating-point dot
@@ -6,7 +7,7 @@
 //! far outside it.
 
 use nn_core::Matrix;
-use nn_core::matmul::{matmul, matmul_a_bt, matmul_at_b, reference};
+use nn_core::matmul::{Kernel, matmul, matmul_a_bt, matmul_at_b, reference};
 use proptest::prelude::*;
 
 /// Which product, and how `c[i][j]` reads its operands.
@@ -46,6 +47,14 @@ impl Product {
             Product::AB => matmul(a, b, c),
             Product::AtB => matmul_at_b(a, b, c),
             Product::ABt => matmul_a_bt(a, b, c),
+        }
+    }
+
+    fn run_with(self, kernel: Kernel, a: &Matrix, b: &Matrix, c: &mut Matrix) {
+        match self {
+            Product::AB => kernel.matmul(a, b, c),
+            Product::AtB => kernel.matmul_at_b(a, b, c),
+            Product::ABt => kernel.matmul_a_bt(a, b, c),
         }
     }
 
@@ -98,16 +107,37 @@ fn check(product: Product, a: &Matrix, b: &Matrix, c: &Matrix, m: usize, n: usiz
     }
 }
 
-fn check_product(product: Product, m: usize, n: usize, k: usize, seed: u64) {
+fn operands(product: Product, m: usize, n: usize, k: usize, seed: u64) -> (Matrix, Matrix) {
     let ((ar, ac), (br, bc)) = product.shapes(m, n, k);
-    let a = random_matrix(ar, ac, seed);
-    let b = random_matrix(br, bc, seed + 1);
+    (random_matrix(ar, ac, seed), random_matrix(br, bc, seed + 1))
+}
+
+/// The default entry point, the reference loops, and every kernel this CPU runs.
+fn check_product(product: Product, m: usize, n: usize, k: usize, seed: u64) {
+    let (a, b) = operands(product, m, n, k, seed);
     let mut c = Matrix::default();
     product.run(&a, &b, &mut c);
     check(product, &a, &b, &c, m, n, k);
     product.run_reference(&a, &b, &mut c);
     check(product, &a, &b, &c, m, n, k);
+    for kernel in Kernel::available() {
+        let mut c = Matrix::from_vec(1, 1, vec![f32::NAN]); // stale contents must not leak
+        product.run_with(kernel, &a, &b, &mut c);
+        check(product, &a, &b, &c, m, n, k);
+    }
 }
+
+/// The products of the reference recipe (784-128-10, batch 64) and of a deeper network.
+const RECIPE_SHAPES: [(Product, usize, usize, usize); 8] = [
+    (Product::AB, 64, 128, 784),  // hidden = x·W1
+    (Product::AB, 64, 10, 128),   // logits = h·W2
+    (Product::AtB, 128, 10, 64),  // dW2 = hᵀ·dz
+    (Product::ABt, 64, 128, 10),  // dh = dz·W2ᵀ
+    (Product::AtB, 784, 128, 64), // dW1 = xᵀ·dh
+    (Product::AB, 32, 128, 784),  // the last, partial batch of an epoch (60000 = 937·64 + 32)
+    (Product::AB, 64, 256, 784),  // 784-256-128-10
+    (Product::ABt, 64, 256, 128),
+];
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
@@ -127,7 +157,66 @@ fn one_by_one_and_odd_sizes() {
         for &(m, n, k) in &[(1, 1, 1), (1, 7, 3), (7, 1, 9), (9, 17, 1), (33, 15, 65)] {
             check_product(product, m, n, k, 3);
         }
+        // Each odd size in each position, the others odd too: every edge case of the tiles.
+        for s in [1, 7, 63, 65, 129, 785] {
+            check_product(product, s, 65, 63, s as u64);
+            check_product(product, 63, s, 65, s as u64);
+            check_product(product, 65, 63, s, s as u64);
+        }
     }
+}
+
+#[test]
+fn the_recipe_shapes() {
+    for (product, m, n, k) in RECIPE_SHAPES {
+        check_product(product, m, n, k, 42);
+    }
+}
+
+fn run_on_threads(threads: usize, work: impl FnOnce() -> Matrix) -> Matrix {
+    let pool = nn_core::ThreadPool::new(threads);
+    pool.install(work)
+}
+
+/// Threads split the rows of C in whole tiles and every element is summed in the same order,
+/// so 1, 2 or 3 threads give the same bits, for every kernel.
+#[test]
+fn results_are_bit_identical_for_any_thread_count() {
+    let mut shapes = RECIPE_SHAPES.to_vec();
+    shapes.extend([
+        (Product::AB, 785, 129, 65),
+        (Product::AtB, 129, 785, 63),
+        (Product::ABt, 65, 63, 785),
+    ]);
+    for kernel in Kernel::available() {
+        for &(product, m, n, k) in &shapes {
+            let (a, b) = operands(product, m, n, k, 5);
+            let compute = || {
+                let mut c = Matrix::default();
+                product.run_with(kernel, &a, &b, &mut c);
+                c
+            };
+            let one = run_on_threads(1, compute);
+            for threads in [2, 3] {
+                let many = run_on_threads(threads, compute);
+                let same_bits = one
+                    .as_slice()
+                    .iter()
+                    .zip(many.as_slice())
+                    .all(|(x, y)| x.to_bits() == y.to_bits());
+                assert!(
+                    same_bits,
+                    "{kernel:?} {product:?} {m}x{n}x{k}: {threads} threads differ from 1"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_cpu_has_the_portable_kernel() {
+    assert!(Kernel::available().contains(&Kernel::Portable));
+    assert_eq!(Kernel::detect(), Kernel::available()[0]);
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use nn_core::dense::Dense;
 use nn_core::sgd::Sgd;
-use nn_core::{Activations, Matrix, Mlp};
+use nn_core::{Activations, Matrix, Mlp, ThreadPool};
 
 #[test]
 fn the_same_seed_gives_the_same_network() {
@@ -152,4 +152,41 @@ fn it_learns_a_separable_problem() {
     let last = model.forward_loss(&x, &labels, &mut acts);
     assert!(last < first / 10.0, "loss went from {first} to {last}");
     assert_eq!(model.predict(&x, &mut acts), labels);
+}
+
+/// The whole training step (products, SGD with momentum and weight decay) gives the same bits
+/// on 1, 2 or 3 threads.
+#[test]
+fn training_is_bit_identical_for_any_thread_count() {
+    let train = |threads: usize| {
+        let mut model = Mlp::new(&[784, 128, 10], 3);
+        let x = Matrix::from_vec(
+            64,
+            784,
+            (0..64 * 784)
+                .map(|i| ((i * 7919) % 256) as f32 / 255.0)
+                .collect(),
+        );
+        let labels: Vec<usize> = (0..64).map(|i| (i * 7) % 10).collect();
+        let (mut acts, mut grads) = (Activations::new(), model.zeros_like());
+        let mut sgd = Sgd::new(0.1).with_momentum(0.9).with_weight_decay(5e-4);
+        ThreadPool::new(threads).install(|| {
+            for _ in 0..5 {
+                model.forward_loss(&x, &labels, &mut acts);
+                model.backward(&x, &labels, &mut acts, &mut grads);
+                sgd.step(&mut model, &grads);
+            }
+        });
+        model
+    };
+    let bits = |m: &Mlp| -> Vec<u32> {
+        m.layers()
+            .iter()
+            .flat_map(|l| l.weights.as_slice().iter().chain(&l.bias))
+            .map(|v| v.to_bits())
+            .collect()
+    };
+    let one = bits(&train(1));
+    assert_eq!(one, bits(&train(2)), "2 threads differ from 1");
+    assert_eq!(one, bits(&train(3)), "3 threads differ from 1");
 }
