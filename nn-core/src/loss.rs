@@ -10,7 +10,7 @@
 //! `docs/04-softmax-cross-entropy-gradient.md` (its gradient).
 
 use crate::Matrix;
-use crate::softmax::{log_softmax_at, softmax};
+use crate::softmax::{log_softmax_at, shifted_exp};
 
 /// Mean cross-entropy of a batch, `L = -(1/B) Σ_b log_softmax(z_b)_{y_b}`.
 /// See `docs/03-cross-entropy.md`.
@@ -25,14 +25,21 @@ pub fn cross_entropy(logits: &Matrix, labels: &[usize]) -> f32 {
 }
 
 /// The loss the network trains with: writes the softmax probabilities of every row into
-/// `probs` (backward needs them) and returns the mean cross-entropy.
-/// See `docs/03-cross-entropy.md`.
+/// `probs` (backward needs them) and returns the mean cross-entropy. Both come from one pass
+/// of `exp` per row: `p_i = e_i / Σe` and `-log p_y = log Σe - (z_y - m)`, with
+/// `e_i = exp(z_i - m)` and `m` the row maximum. See `docs/03-cross-entropy.md`.
 pub fn softmax_cross_entropy(logits: &Matrix, labels: &[usize], probs: &mut Matrix) -> f32 {
+    check_labels(logits, labels);
     probs.reshape(logits.rows(), logits.cols());
-    for b in 0..logits.rows() {
-        softmax(logits.row(b), probs.row_mut(b));
+    let mut total = 0.0f64;
+    for (b, &y) in labels.iter().enumerate() {
+        let (z, p) = (logits.row(b), probs.row_mut(b));
+        let (max, sum) = shifted_exp(z, p);
+        let inv_sum = 1.0 / sum;
+        p.iter_mut().for_each(|p| *p *= inv_sum);
+        total += f64::from(sum.ln() - (z[y] - max));
     }
-    cross_entropy(logits, labels)
+    (total / labels.len() as f64) as f32
 }
 
 /// The gradient of the mean loss with respect to the logits, softmax and cross-entropy fused:

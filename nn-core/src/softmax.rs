@@ -22,24 +22,31 @@ pub fn naive_softmax(logits: &[f32], probs: &mut [f32]) {
 /// `p_i = exp(z_i - m) / Σ_j exp(z_j - m)` with `m = max_j z_j`: identical to the naive
 /// formula in exact arithmetic, finite for every finite input. See `docs/02-softmax.md`.
 pub fn softmax(logits: &[f32], probs: &mut [f32]) {
-    assert_eq!(
-        logits.len(),
-        probs.len(),
-        "softmax: {} logits but {} outputs",
-        logits.len(),
-        probs.len()
-    );
-    let max = row_max(logits);
-    let mut sum = 0.0;
-    for (p, &z) in probs.iter_mut().zip(logits) {
-        *p = (z - max).exp();
-        sum += *p;
-    }
+    let (_, sum) = shifted_exp(logits, probs);
     // The largest term is exp(0) = 1, so sum >= 1: the division is always safe.
     let inv_sum = 1.0 / sum;
     for p in probs.iter_mut() {
         *p *= inv_sum;
     }
+}
+
+/// Writes `exp(z_j - m)` for every logit into `out` and returns `(m, Σ_j exp(z_j - m))`, with
+/// `m = max_j z_j`: the one pass of `exp` that softmax and the loss share.
+pub(crate) fn shifted_exp(logits: &[f32], out: &mut [f32]) -> (f32, f32) {
+    assert_eq!(
+        logits.len(),
+        out.len(),
+        "softmax: {} logits but {} outputs",
+        logits.len(),
+        out.len()
+    );
+    let max = row_max(logits);
+    let mut sum = 0.0;
+    for (e, &z) in out.iter_mut().zip(logits) {
+        *e = (z - max).exp();
+        sum += *e;
+    }
+    (max, sum)
 }
 
 /// `log Σ_j exp(z_j) = m + log Σ_j exp(z_j - m)`: the log of softmax's denominator without

@@ -196,3 +196,30 @@ fn fused_gradient_equals_the_chain_rule_through_the_jacobian() {
 fn a_label_out_of_range_is_a_programmer_error() {
     cross_entropy(&Matrix::zeros(1, 3), &[3]);
 }
+
+/// The training loss computes softmax and cross-entropy in one pass; it must agree with the
+/// two computed apart, including for the large-logit rows.
+#[test]
+fn the_fused_forward_agrees_with_softmax_and_cross_entropy() {
+    let logits = Matrix::from_rows(&[
+        [0.5, -1.0, 2.0],
+        [-1000.0, 0.0, 1000.0],
+        [1000.0, 1001.0, 1002.0],
+        [3.0, 3.0, 3.0],
+    ]);
+    let labels = [2, 0, 1, 1];
+    let mut probs = Matrix::default();
+    let fused = softmax_cross_entropy(&logits, &labels, &mut probs);
+    let apart = cross_entropy(&logits, &labels);
+    assert!(
+        (fused - apart).abs() <= 1e-6 * apart.abs(),
+        "fused {fused}, apart {apart}"
+    );
+    for r in 0..logits.rows() {
+        assert_eq!(
+            probs.row(r),
+            softmax_of(logits.row(r)).as_slice(),
+            "row {r}"
+        );
+    }
+}

@@ -27,7 +27,8 @@ use crate::threads::{current_threads, for_each_chunk_mut};
 /// CPU supports; tests and benchmarks also run the others.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kernel {
-    /// 8 x 32 tiles in 512-bit registers (16 floats each), fused multiply-add.
+    /// 8 x 32 tiles in 512-bit registers (16 floats each), fused multiply-add; 8 x 16 when
+    /// `C` has at most 16 columns.
     Avx512,
     /// 6 x 16 tiles in 256-bit registers (8 floats each), fused multiply-add.
     Avx2,
@@ -113,7 +114,13 @@ mod x86 {
         c: &mut [f32],
         pad: &mut EdgePadding,
     ) {
-        rows::<8, 32, Fused>(m, n, k, a, b, c, pad);
+        // A narrow C (the 10 logits) would waste most of a 32-wide tile: use 16-wide ones.
+        // Each element sees the same arithmetic either way.
+        if n <= 16 {
+            rows::<8, 16, Fused>(m, n, k, a, b, c, pad);
+        } else {
+            rows::<8, 32, Fused>(m, n, k, a, b, c, pad);
+        }
     }
 
     #[target_feature(enable = "avx2,fma")]
