@@ -5,11 +5,12 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use nn_core::ThreadPool;
 use nn_core::matmul::Kernel;
+use nn_train::checkpoint::Checkpoint;
 use nn_train::config::TrainConfig;
 use nn_train::mnist::{self, CLASSES, FetchOptions};
 use nn_train::progress::Progress;
 use nn_train::run_dir::RunDir;
-use nn_train::train::{Data, run_sweep, summary_table};
+use nn_train::train::{Data, evaluate_checkpoint, run_sweep, summary_table};
 
 /// Train a hand-written neural network on MNIST.
 ///
@@ -123,23 +124,28 @@ fn main() -> ExitCode {
 }
 
 fn train(args: TrainArgs) -> Result<()> {
-    let (run, config, resume) = match &args.resume {
+    // Everything that can be refused is checked before the data is loaded or fetched.
+    let (run, config) = match &args.resume {
         Some(dir) => {
             let run = RunDir::open(dir)?;
             let stored = run.read_config()?;
-            let config = args.resumed_config(stored.clone());
-            if config.epochs != stored.epochs {
-                run.write_config(&config)?; // the run now says how long it is
-            }
-            (run, config, true)
+            (Some(run), args.resumed_config(stored))
+        }
+        None => (None, args.new_config()),
+    };
+    let data = load_data(args.data_dir.clone(), &config)?;
+    let resume = run.is_some();
+    let run = match run {
+        Some(run) => {
+            run.write_config(&config)?; // --epochs may have grown: the run says how long it is
+            run
         }
         None => {
-            let config = args.new_config();
             let path = args
                 .out
                 .clone()
                 .unwrap_or_else(|| RunDir::fresh_path(&RunDir::default_parent()));
-            (RunDir::create(&path, &config)?, config, false)
+            RunDir::create(&path, &config)?
         }
     };
     let threads = args
@@ -147,17 +153,15 @@ fn train(args: TrainArgs) -> Result<()> {
         .unwrap_or_else(|| ThreadPool::with_available_cores().threads());
     let progress = Progress::detect();
     progress.note(&format!(
-        "{} run {} ({}): network {}, batch {}, {} epochs, learning rates {:?}, {threads} threads, {:?} kernel",
-        if resume { "resuming" } else { "starting" },
+        "{} {}: network {}, batch {}, {} epochs, learning rates {:?}, {threads} threads, {:?} kernel",
+        if resume { "resuming" } else { "training" },
         run.path().display(),
-        run.config_path().display(),
         config.architecture(),
         config.batch_size,
         config.epochs,
         config.learning_rates,
         Kernel::detect(),
     ));
-    let data = load_data(args.data_dir, &config)?;
     let summary =
         ThreadPool::new(threads).install(|| run_sweep(&config, &data, &run, resume, &progress))?;
     println!("\n{}", summary_table(&summary));
@@ -261,6 +265,8 @@ fn fetch(args: FetchArgs) -> Result<()> {
 }
 
 fn eval(args: EvalArgs) -> Result<()> {
+    // The checkpoint first: it is quick to check, the data may have to be fetched.
+    let checkpoint = Checkpoint::load(&args.checkpoint)?;
     let dir = mnist::resolve_data_dir(args.data_dir);
     mnist::ensure_present(&dir)?;
     let test = mnist::load(&dir).context("loading the test set")?.test;
@@ -268,7 +274,7 @@ fn eval(args: EvalArgs) -> Result<()> {
         .threads
         .unwrap_or_else(|| ThreadPool::with_available_cores().threads());
     let report = ThreadPool::new(threads)
-        .install(|| nn_train::train::evaluate_checkpoint(&args.checkpoint, &test))?;
+        .install(|| evaluate_checkpoint(&args.checkpoint, &checkpoint, &test))?;
     println!("{report}");
     Ok(())
 }

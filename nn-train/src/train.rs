@@ -372,23 +372,25 @@ pub fn summary_table(summary: &Summary) -> String {
     out
 }
 
-/// Evaluates a checkpoint on the test set: the `eval` command.
-pub fn evaluate_checkpoint(path: &std::path::Path, test: &Split) -> Result<String> {
-    let checkpoint = Checkpoint::load(path)?;
+/// Measures a checkpoint on the test set: the `eval` command.
+pub fn evaluate_checkpoint(
+    path: &std::path::Path,
+    checkpoint: &Checkpoint,
+    test: &Split,
+) -> Result<String> {
     let sizes = checkpoint.model.sizes();
+    let architecture = crate::config::architecture(&sizes);
     if sizes[0] != crate::mnist::IMAGE_PIXELS || sizes.last() != Some(&crate::mnist::CLASSES) {
         bail!(
-            "{} holds a {} network, which does not take MNIST images",
-            path.display(),
-            crate::config::architecture(&sizes)
+            "{} holds a {architecture} network, which does not take MNIST images",
+            path.display()
         );
     }
     let result = Evaluator::default().evaluate(&checkpoint.model, test);
     let correct = (result.accuracy * test.len() as f64).round();
     Ok(format!(
-        "{}: {} network, lr {}, epoch {}\ntest loss {:.4}, accuracy {:.2}% ({correct}/{})",
+        "{}: {architecture} network, lr {}, epoch {}\ntest loss {:.4}, accuracy {:.2}% ({correct}/{})",
         path.display(),
-        crate::config::architecture(&sizes),
         checkpoint.learning_rate,
         checkpoint.epoch,
         result.loss,

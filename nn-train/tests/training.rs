@@ -1,0 +1,204 @@
+//! The sweep on synthetic digits: it learns, a diverging learning rate is caught without
+//! stopping the others, resuming is exact, and the thread count changes nothing.
+
+use std::fs;
+use std::path::Path;
+
+use nn_core::ThreadPool;
+use nn_train::checkpoint::Checkpoint;
+use nn_train::config::TrainConfig;
+use nn_train::mnist::Split;
+use nn_train::progress::Progress;
+use nn_train::run_dir::{EpochMetrics, RunDir, Summary};
+use nn_train::train::{Data, run_sweep};
+
+fn data() -> Data {
+    Data {
+        train: Split::synthetic(640, 1),
+        validation: Split::synthetic(100, 2),
+        test: Split::synthetic(100, 3),
+    }
+}
+
+fn config(learning_rates: &[f32], epochs: usize) -> TrainConfig {
+    TrainConfig {
+        hidden: vec![32],
+        learning_rates: learning_rates.to_vec(),
+        epochs,
+        batch_size: 32,
+        seed: 7,
+        momentum: 0.9,
+        weight_decay: 1e-4,
+        train_limit: None,
+        val_size: 100,
+    }
+}
+
+fn train(path: &Path, config: &TrainConfig, resume: bool, threads: usize) -> Summary {
+    let run = if resume {
+        RunDir::open(path).unwrap()
+    } else {
+        RunDir::create(path, config).unwrap()
+    };
+    ThreadPool::new(threads)
+        .install(|| run_sweep(config, &data(), &run, resume, &Progress::plain()))
+        .unwrap()
+}
+
+/// Everything but the wall time.
+fn without_seconds(rows: Vec<EpochMetrics>) -> Vec<EpochMetrics> {
+    rows.into_iter()
+        .map(|r| EpochMetrics { seconds: 0.0, ..r })
+        .collect()
+}
+
+fn parameters(path: &Path) -> Vec<u32> {
+    let model = Checkpoint::load(path).unwrap().model;
+    model
+        .layers()
+        .iter()
+        .flat_map(|l| l.weights.as_slice().iter().chain(&l.bias))
+        .map(|v| v.to_bits())
+        .collect()
+}
+
+#[test]
+fn it_learns_the_synthetic_digits() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = train(dir.path(), &config(&[0.05], 3), false, 1);
+    let lr = &summary.learning_rates[0];
+    assert_eq!(lr.epochs_completed, 3);
+    assert!(lr.best_val_accuracy.unwrap() > 0.95, "{lr:?}");
+    let run = RunDir::open(dir.path()).unwrap();
+    for file in [
+        run.best_checkpoint_path(0.05),
+        run.last_checkpoint_path(0.05),
+        run.epoch_checkpoint_path(0.05, 3),
+    ] {
+        assert!(file.is_file(), "{} is missing", file.display());
+    }
+    // 640 examples in batches of 32: 20 steps per epoch, one row each.
+    assert_eq!(run.read_batches(0.05).unwrap().len(), 60);
+    assert_eq!(run.read_summary().unwrap(), summary);
+}
+
+#[test]
+fn a_diverging_learning_rate_stops_and_the_sweep_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = train(dir.path(), &config(&[1e6, 0.05], 3), false, 1);
+    let [diverged, fine] = &summary.learning_rates[..] else {
+        panic!("two learning rates")
+    };
+    assert!(diverged.diverged, "{diverged:?}");
+    assert_eq!(diverged.diverged_at_epoch, Some(1));
+    assert_eq!(diverged.epochs_completed, 0);
+    assert!(!fine.diverged && fine.epochs_completed == 3);
+    assert_eq!(summary.best().unwrap().lr, 0.05);
+
+    let run = RunDir::open(dir.path()).unwrap();
+    let metrics = run.read_metrics(1e6).unwrap();
+    assert_eq!(metrics.len(), 1);
+    assert!(metrics[0].diverged, "metrics.csv marks the divergence");
+    assert!(
+        !run.last_checkpoint_path(1e6).exists(),
+        "a diverged model is not checkpointed"
+    );
+}
+
+/// Training 4 epochs straight, and training 2 epochs then resuming to 4, give bit-identical
+/// parameters and identical metrics except the wall time.
+#[test]
+fn resuming_is_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let (straight, halves) = (dir.path().join("straight"), dir.path().join("halves"));
+    let lrs = [0.05, 0.2];
+    train(&straight, &config(&lrs, 4), false, 1);
+    train(&halves, &config(&lrs, 2), false, 1);
+    train(&halves, &config(&lrs, 4), true, 1);
+
+    let (a, b) = (
+        RunDir::open(&straight).unwrap(),
+        RunDir::open(&halves).unwrap(),
+    );
+    for lr in lrs {
+        assert_eq!(
+            parameters(&a.last_checkpoint_path(lr)),
+            parameters(&b.last_checkpoint_path(lr)),
+            "lr {lr}"
+        );
+        assert_eq!(
+            without_seconds(a.read_metrics(lr).unwrap()),
+            without_seconds(b.read_metrics(lr).unwrap())
+        );
+        assert_eq!(a.read_batches(lr).unwrap(), b.read_batches(lr).unwrap());
+    }
+}
+
+/// A run killed after an epoch's logs were written but before its checkpoint: resuming trims
+/// the logs back to the checkpoint and redoes the epoch, ending where an uninterrupted run ends.
+#[test]
+fn resuming_after_a_kill_between_logs_and_checkpoint_is_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let (straight, killed) = (dir.path().join("straight"), dir.path().join("killed"));
+    train(&straight, &config(&[0.05], 3), false, 1);
+    train(&killed, &config(&[0.05], 3), false, 1);
+
+    // Roll the checkpoint back to epoch 2, as if the kill came before epoch 3's checkpoint.
+    let run = RunDir::open(&killed).unwrap();
+    fs::copy(
+        run.epoch_checkpoint_path(0.05, 2),
+        run.last_checkpoint_path(0.05),
+    )
+    .unwrap();
+    train(&killed, &config(&[0.05], 3), true, 1);
+
+    let reference = RunDir::open(&straight).unwrap();
+    assert_eq!(
+        parameters(&reference.last_checkpoint_path(0.05)),
+        parameters(&run.last_checkpoint_path(0.05))
+    );
+    assert_eq!(
+        without_seconds(reference.read_metrics(0.05).unwrap()),
+        without_seconds(run.read_metrics(0.05).unwrap())
+    );
+    assert_eq!(
+        reference.read_batches(0.05).unwrap(),
+        run.read_batches(0.05).unwrap()
+    );
+}
+
+#[test]
+fn the_thread_count_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    train(&one, &config(&[0.05], 2), false, 1);
+    train(&two, &config(&[0.05], 2), false, 2);
+    let (a, b) = (RunDir::open(&one).unwrap(), RunDir::open(&two).unwrap());
+    assert_eq!(
+        without_seconds(a.read_metrics(0.05).unwrap()),
+        without_seconds(b.read_metrics(0.05).unwrap())
+    );
+    for epoch in 1..=2 {
+        let (x, y) = (
+            a.epoch_checkpoint_path(0.05, epoch),
+            b.epoch_checkpoint_path(0.05, epoch),
+        );
+        assert_eq!(
+            fs::read(x).unwrap(),
+            fs::read(y).unwrap(),
+            "epoch {epoch} checkpoints differ"
+        );
+    }
+}
+
+#[test]
+fn resuming_a_finished_run_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    train(dir.path(), &config(&[0.05], 2), false, 1);
+    let run = RunDir::open(dir.path()).unwrap();
+    let before = fs::read(run.last_checkpoint_path(0.05)).unwrap();
+    let metrics = run.read_metrics(0.05).unwrap();
+    train(dir.path(), &config(&[0.05], 2), true, 1);
+    assert_eq!(fs::read(run.last_checkpoint_path(0.05)).unwrap(), before);
+    assert_eq!(run.read_metrics(0.05).unwrap(), metrics);
+}
