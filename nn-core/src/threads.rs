@@ -201,7 +201,7 @@ pub(crate) fn for_each_chunk_pair_mut<A: Send, B: Send>(
 
 /// A slice cut into chunks that different threads may hold mutably at the same time, because
 /// no two of them overlap.
-struct DisjointChunks<'a, T> {
+pub(crate) struct DisjointChunks<'a, T> {
     ptr: *mut T,
     len: usize,
     chunk_len: usize,
@@ -213,7 +213,7 @@ struct DisjointChunks<'a, T> {
 unsafe impl<T: Send> Sync for DisjointChunks<'_, T> {}
 
 impl<'a, T> DisjointChunks<'a, T> {
-    fn new(data: &'a mut [T], chunk_len: usize) -> Self {
+    pub(crate) fn new(data: &'a mut [T], chunk_len: usize) -> Self {
         assert!(chunk_len > 0, "chunks must not be empty");
         DisjointChunks {
             ptr: data.as_mut_ptr(),
@@ -224,12 +224,16 @@ impl<'a, T> DisjointChunks<'a, T> {
         }
     }
 
+    pub(crate) fn count(&self) -> usize {
+        self.count
+    }
+
     /// Chunk `t`, items `[t·chunk_len, (t+1)·chunk_len)`.
     ///
     /// # Safety
     /// No other reference to chunk `t` may be alive.
     #[allow(clippy::mut_from_ref)]
-    unsafe fn get(&self, t: usize) -> &'a mut [T] {
+    pub(crate) unsafe fn get(&self, t: usize) -> &'a mut [T] {
         assert!(t < self.count, "chunk {t} of {}", self.count);
         let start = t * self.chunk_len;
         let end = (start + self.chunk_len).min(self.len);

@@ -1,5 +1,5 @@
 //! The fast matrix product `C = A·B`: the reference triple loop, rearranged so the CPU can run
-//! it at close to its peak. Four ideas, each a few lines below (`docs/07-making-it-fast.md`):
+//! it at close to its peak. Five ideas, each a few lines below (`docs/07-making-it-fast.md`):
 //!
 //! 1. **Register tiles.** `C` is computed one `MR x NR` tile at a time, the tile kept in
 //!    registers for the whole sum over `k` ([`microkernel::tile`]).
@@ -11,6 +11,10 @@
 //! 4. **Threads over rows of `C`.** Each thread computes whole tiles, and every element is
 //!    summed in the same order whichever thread computes it, so the result does not depend on
 //!    the thread count.
+//! 5. **Long `k` cut in two.** When `k` is long next to the output (the first layer's forward
+//!    pass), the two halves of the sum go to different threads, so each thread reads only the
+//!    half of the weights that it also updates, and they stay in its cache. The cut depends
+//!    on the shape alone: one thread sums the two halves the same way.
 //!
 //! Edges (when `m` or `n` is not a multiple of the tile) are computed by the same kernel on
 //! zero-padded copies, so an edge element sees exactly the same arithmetic as any other.
@@ -21,7 +25,10 @@ use std::cell::RefCell;
 
 use microkernel::{MulAdd, tile};
 
-use crate::threads::{current_threads, for_each_chunk_mut};
+use crate::threads::{
+    DisjointChunks, chunk_per_thread, current_threads, for_each_chunk_mut, for_each_chunk_pair_mut,
+    for_each_index,
+};
 
 /// Which compiled version of the kernel runs. [`Kernel::detect`] picks the fastest one the
 /// CPU supports; tests and benchmarks also run the others.
@@ -147,6 +154,14 @@ pub(crate) struct Strided<'a> {
 }
 
 impl<'a> Strided<'a> {
+    /// The same operand starting at column `k`.
+    fn starting_at_col(self, k: usize) -> Strided<'a> {
+        Strided {
+            data: &self.data[k * self.col_stride..],
+            ..self
+        }
+    }
+
     /// The same operand starting at row `i`.
     fn starting_at_row(self, i: usize) -> Strided<'a> {
         Strided {
@@ -161,8 +176,14 @@ impl<'a> Strided<'a> {
 const PARALLEL_MIN_MULTIPLY_ADDS: usize = 256 * 1024;
 
 /// `c = A·b`: `A` is `m x k` (strided), `b` is `k x n` row-major, `c` is `m x n` row-major.
-/// The rows of `c` are split between the threads of the current [`crate::ThreadPool`] in whole
-/// tiles.
+///
+/// The work is split between the threads of the current [`crate::ThreadPool`] in whole tiles
+/// of rows of `c`. A product whose `k` is long next to its output (the first layer's forward
+/// pass, 64 x 784 · 784 x 128) is also cut along `k`, into two halves summed apart and added
+/// last: `C = A[:, ..h]·B[..h, :] + A[:, h..]·B[h.., :]`. The cut depends on the shape alone,
+/// so every element is summed the same way whatever the thread count. With two threads, each
+/// takes one half and reads only its half of `B`: the rows of the weights whose gradient it
+/// also computes and that it also updates, which therefore stay in its own cache.
 pub(crate) fn gemm(
     kernel: Kernel,
     m: usize,
@@ -175,27 +196,78 @@ pub(crate) fn gemm(
     if m == 0 || n == 0 {
         return;
     }
-    let tiles = m.div_ceil(kernel.tile_rows());
+    let tile_rows = kernel.tile_rows();
     let threads = if m * n * k < PARALLEL_MIN_MULTIPLY_ADDS {
         1
     } else {
-        current_threads().min(tiles)
+        current_threads()
     };
-    if threads <= 1 {
-        return kernel.run(m, n, k, a, b, c);
-    }
-    let rows_per_thread = tiles.div_ceil(threads) * kernel.tile_rows();
-    for_each_chunk_mut(c, rows_per_thread * n, |t, c_rows| {
-        let rows = c_rows.len() / n;
-        kernel.run(
-            rows,
-            n,
-            k,
-            a.starting_at_row(t * rows_per_thread),
-            b,
-            c_rows,
-        );
+    let Some(h) = k_cut(m, n, k) else {
+        let rows = m.div_ceil(tile_rows).div_ceil(threads) * tile_rows;
+        for_each_chunk_mut(c, rows * n, |t, c_rows| {
+            kernel.run(
+                c_rows.len() / n,
+                n,
+                k,
+                a.starting_at_row(t * rows),
+                b,
+                c_rows,
+            );
+        });
+        return;
+    };
+    SECOND_HALF.with_borrow_mut(|second| {
+        second.resize(m * n, 0.0);
+        let halves = [(a, b, h), (a.starting_at_col(h), &b[h * n..], k - h)];
+        // Part p computes row chunk p / 2 of half p % 2; thread t takes parts t, t + threads...
+        // so with two threads, thread 0 does half 0 and thread 1 half 1.
+        let chunks = m.div_ceil(tile_rows).div_ceil(threads.div_ceil(2)) * tile_rows;
+        let outputs = [
+            DisjointChunks::new(c, chunks * n),
+            DisjointChunks::new(second, chunks * n),
+        ];
+        let part = |p: usize| {
+            let (half, chunk) = (p % 2, p / 2);
+            let (a, b, k) = halves[half];
+            // SAFETY: each (half, chunk) pair is one index, and each index runs once.
+            let out = unsafe { outputs[half].get(chunk) };
+            kernel.run(
+                out.len() / n,
+                n,
+                k,
+                a.starting_at_row(chunk * chunks),
+                b,
+                out,
+            );
+        };
+        let parts = 2 * outputs[0].count();
+        if threads > 1 {
+            for_each_index(parts, part);
+        } else {
+            (0..parts).for_each(part);
+        }
+        let sum_chunk = if threads > 1 {
+            chunk_per_thread(m * n, 4096)
+        } else {
+            m * n
+        };
+        for_each_chunk_pair_mut(c, second, sum_chunk, |_, c, second| {
+            c.iter_mut().zip(second.iter()).for_each(|(c, s)| *c += *s);
+        });
     });
+}
+
+thread_local! {
+    /// The second `k` half of a cut product, reused from call to call.
+    static SECOND_HALF: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Where to cut `k` in two, for products whose `k` is long next to their output; `None` for
+/// the others. A multiple of 8, like the row split of the products that compute the gradient
+/// of `B` (`Aᵀ·dC`, rows of `B` in whole tiles), so one thread handles the same rows of the
+/// weights in both.
+fn k_cut(m: usize, n: usize, k: usize) -> Option<usize> {
+    (k >= 4 * m.max(n)).then(|| (k / 2).next_multiple_of(8))
 }
 
 /// Zero-padded copies of the partial tiles at the bottom and right edges, kept per thread so
