@@ -1,6 +1,233 @@
 //! # nn-report: a training run turned into pictures and a page
 //!
+//! Reads a run directory written by `nn-train` and writes `<run>/report/`: one PNG per
+//! question of the course (is it converging, which learning rate is right, which digits get
+//! confused, how sure is the network and is that honest, what did the first layer learn), and
+//! `report.md` and `index.html` tying them together.
+//!
+//! - `run_data.rs`: the run's logs, read as far as they go.
+//! - `evaluation.rs`: the best checkpoint, measured on the test images with nn-train's
+//!   evaluator (nn-core's forward pass).
 //! - `metrics.rs`: the numbers (confusion matrix, precision and recall, calibration), as
 //!   plain tested functions.
+//! - `plots/`: one module per family of pictures; `canvas.rs`, `style.rs` and `fonts.rs` are
+//!   what they share.
+//! - `picture.rs`, `page.rs` and `markup.rs`: the list of pictures and the page about them.
+//!
+//! A run that is still training, was killed or diverged still gets every picture its files
+//! allow; each one left out is reported as a [`Skip`] with the reason.
 
+pub mod canvas;
+pub mod evaluation;
+mod fonts;
+pub mod markup;
 pub mod metrics;
+pub mod page;
+pub mod picture;
+pub mod plots;
+pub mod run_data;
+pub mod style;
+
+use std::fmt;
+use std::fs;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use nn_train::run_dir::RunDir;
+
+use crate::canvas::{Area, save_png};
+use crate::evaluation::{BestModel, TestResults, TestSet};
+use crate::page::Page;
+use crate::picture::Picture;
+use crate::run_data::RunData;
+
+/// Something the report could not include, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Skip {
+    /// What is missing: the pictures' file names, or e.g. `lr 0.05`.
+    pub what: String,
+    pub why: String,
+    /// The pictures left out, if it is pictures.
+    pub pictures: Vec<Picture>,
+}
+
+impl Skip {
+    pub fn new(what: impl Into<String>, why: impl Into<String>) -> Skip {
+        Skip {
+            what: what.into(),
+            why: why.into(),
+            pictures: Vec::new(),
+        }
+    }
+
+    pub fn pictures(pictures: &[Picture], why: impl Into<String>) -> Skip {
+        let names: Vec<&str> = pictures.iter().map(|p| p.file_name()).collect();
+        Skip {
+            what: names.join(", "),
+            why: why.into(),
+            pictures: pictures.to_vec(),
+        }
+    }
+}
+
+impl fmt::Display for Skip {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{}: {}", self.what, self.why)
+    }
+}
+
+/// What [`write_report`] did.
+#[derive(Debug)]
+pub struct Outcome {
+    /// `<run>/report`
+    pub dir: PathBuf,
+    /// Every file written, pictures first.
+    pub written: Vec<PathBuf>,
+    pub skipped: Vec<Skip>,
+    /// Remarks that are not gaps, e.g. that the summary was computed from the metrics.
+    pub notes: Vec<String>,
+}
+
+/// The pictures that need the model and the test images.
+const TEST_PICTURES: [Picture; 4] = [
+    Picture::ConfusionMatrix,
+    Picture::ConfusionMatrixNormalized,
+    Picture::Misclassified,
+    Picture::Confidence,
+];
+
+/// Writes the report of `run` into `<run>/report/`, taking the test images from `test_set`
+/// (read only if there is a model to measure). Errors only when the run's configuration cannot
+/// be read or a file cannot be written; missing data becomes a [`Skip`].
+pub fn write_report(run: &RunDir, test_set: TestSet) -> Result<Outcome> {
+    let mut skipped = Vec::new();
+    let data = RunData::read(run, &mut skipped)?;
+    let mut pictures = Pictures::new(run.report_dir(), skipped)?;
+    draw_history(&mut pictures, &data)?;
+    let best = BestModel::load(&data)
+        .map_err(|why| {
+            let mut needing_a_model = TEST_PICTURES.to_vec();
+            needing_a_model.push(Picture::Weights);
+            pictures.skip(&needing_a_model, why);
+        })
+        .ok();
+    let results = match &best {
+        Some(best) => draw_model(&mut pictures, best, test_set)?,
+        None => None,
+    };
+
+    let Pictures {
+        dir,
+        drawn,
+        skipped,
+    } = pictures;
+    let page = Page {
+        data: &data,
+        best: best.as_ref(),
+        results: results.as_ref(),
+        drawn: &drawn,
+        skipped: &skipped,
+    };
+    let mut written: Vec<PathBuf> = drawn.iter().map(|p| dir.join(p.file_name())).collect();
+    written.extend(page.write(&dir)?);
+    Ok(Outcome {
+        dir,
+        written,
+        skipped,
+        notes: data.summary_note.into_iter().collect(),
+    })
+}
+
+/// The pictures drawn so far and what was left out, while a report is being written.
+struct Pictures {
+    dir: PathBuf,
+    drawn: Vec<Picture>,
+    skipped: Vec<Skip>,
+}
+
+impl Pictures {
+    fn new(dir: PathBuf, skipped: Vec<Skip>) -> Result<Pictures> {
+        fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(Pictures {
+            dir,
+            drawn: Vec::new(),
+            skipped,
+        })
+    }
+
+    fn draw(&mut self, picture: Picture, paint: impl FnOnce(&Area) -> Result<()>) -> Result<()> {
+        let path = self.dir.join(picture.file_name());
+        save_png(&path, picture.size(), paint)
+            .with_context(|| format!("cannot draw {}", path.display()))?;
+        self.drawn.push(picture);
+        Ok(())
+    }
+
+    fn skip(&mut self, pictures: &[Picture], why: impl Into<String>) {
+        self.skipped.push(Skip::pictures(pictures, why));
+    }
+}
+
+/// The pictures of the logs: per-epoch curves and the loss of every step.
+fn draw_history(pictures: &mut Pictures, data: &RunData) -> Result<()> {
+    if data.with_epochs().next().is_some() {
+        pictures.draw(Picture::LossCurves, |area| {
+            plots::curves::loss_curves(area, data)
+        })?;
+        pictures.draw(Picture::Accuracy, |area| {
+            plots::curves::accuracy(area, data)
+        })?;
+    } else {
+        let why = "no learning rate has finished an epoch yet";
+        pictures.skip(&[Picture::LossCurves, Picture::Accuracy], why);
+    }
+    if data.with_batches().next().is_some() {
+        pictures.draw(Picture::BatchLoss, |area| {
+            plots::batch_loss::batch_loss(area, data)
+        })
+    } else {
+        pictures.skip(&[Picture::BatchLoss], "no step has been logged yet");
+        Ok(())
+    }
+}
+
+/// The pictures of the best model: its weights, then what it does on the test images (if they
+/// can be loaded), which it returns.
+fn draw_model(
+    pictures: &mut Pictures,
+    best: &BestModel,
+    test_set: TestSet,
+) -> Result<Option<TestResults>> {
+    pictures.draw(Picture::Weights, |area| plots::weights::weights(area, best))?;
+    let images = match test_set.load() {
+        Ok(images) if !images.is_empty() => images,
+        Ok(_) => {
+            pictures.skip(&TEST_PICTURES, "the test set is empty");
+            return Ok(None);
+        }
+        Err(e) => {
+            pictures.skip(&TEST_PICTURES, format!("{e:#}"));
+            return Ok(None);
+        }
+    };
+    let results = TestResults::measure(best, images);
+    let r = &results;
+    pictures.draw(Picture::ConfusionMatrix, |area| {
+        plots::confusion::counts(area, r, best)
+    })?;
+    pictures.draw(Picture::ConfusionMatrixNormalized, |area| {
+        plots::confusion::normalized(area, r, best)
+    })?;
+    if r.confusion.correct() < r.confusion.total() {
+        pictures.draw(Picture::Misclassified, |area| {
+            plots::misclassified::misclassified(area, r, best)
+        })?;
+    } else {
+        let why = "the model read every test image correctly";
+        pictures.skip(&[Picture::Misclassified], why);
+    }
+    pictures.draw(Picture::Confidence, |area| {
+        plots::confidence::confidence_picture(area, r, best)
+    })?;
+    Ok(Some(results))
+}

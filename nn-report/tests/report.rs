@@ -1,0 +1,266 @@
+//! The report of synthetic runs (complete, diverged, partial, empty, damaged), through the
+//! library and through the command line.
+
+mod fixture;
+
+use std::fs;
+use std::process::Command;
+
+use fixture::{DIVERGED_LR, GOOD_LR, assert_picture, finished_run, test_images};
+use nn_report::evaluation::TestSet;
+use nn_report::picture::Picture;
+use nn_report::{Outcome, page, write_report};
+use nn_train::run_dir::RunDir;
+
+fn skipped_pictures(outcome: &Outcome) -> Vec<Picture> {
+    outcome
+        .skipped
+        .iter()
+        .flat_map(|s| s.pictures.clone())
+        .collect()
+}
+
+fn read(outcome: &Outcome, name: &str) -> String {
+    fs::read_to_string(outcome.dir.join(name)).unwrap()
+}
+
+#[test]
+fn a_run_with_a_diverged_learning_rate_gets_every_picture_and_both_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = finished_run(dir.path());
+
+    let outcome = write_report(&run, TestSet::Loaded(test_images())).unwrap();
+
+    assert!(outcome.skipped.is_empty(), "{:?}", outcome.skipped);
+    assert_eq!(outcome.dir, run.report_dir());
+    for picture in Picture::ALL {
+        let path = outcome.dir.join(picture.file_name());
+        assert!(
+            outcome.written.contains(&path),
+            "{} not listed",
+            path.display()
+        );
+        assert_picture(&path, picture.size());
+    }
+    let markdown = read(&outcome, page::MARKDOWN);
+    let html = read(&outcome, page::HTML);
+    for text in [&markdown, &html] {
+        for picture in Picture::ALL {
+            assert!(
+                text.contains(picture.file_name()),
+                "{} not on the page",
+                picture.file_name()
+            );
+            assert!(
+                text.contains(picture.how_to_read()),
+                "no reading of {}",
+                picture.file_name()
+            );
+        }
+        assert!(text.contains("diverged in epoch 1"), "{text}");
+        assert!(text.contains(" predicted as "), "no confused pairs");
+        assert!(text.contains("Precision and recall per digit"));
+        assert!(text.contains("784-16-10"));
+    }
+    assert!(html.contains("<img src=\"loss_curves.png\""));
+    assert!(markdown.contains("![") && markdown.contains("](confusion_matrix.png)"));
+}
+
+#[test]
+fn a_run_rendered_twice_keeps_its_files_and_leaves_no_temporary_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = finished_run(dir.path());
+    write_report(&run, TestSet::Loaded(test_images())).unwrap();
+    let outcome = write_report(&run, TestSet::Loaded(test_images())).unwrap();
+    let files = fs::read_dir(&outcome.dir).unwrap().count();
+    assert_eq!(files, Picture::ALL.len() + 2);
+}
+
+#[test]
+fn a_partial_run_draws_what_its_files_allow_and_says_what_it_skipped() {
+    // Still training: lr 0.1 has finished one epoch, lr 5 has not started, no checkpoint has
+    // been written and neither has summary.json.
+    let dir = tempfile::tempdir().unwrap();
+    let run = RunDir::create(dir.path(), &fixture::config(&[GOOD_LR, DIVERGED_LR])).unwrap();
+    run.write_metrics(GOOD_LR, &fixture::healthy_metrics(1))
+        .unwrap();
+    run.write_batches(GOOD_LR, &fixture::healthy_batches(1))
+        .unwrap();
+
+    // The test images are never needed: a missing folder must not matter.
+    let nowhere = dir.path().join("no-mnist-here");
+    let outcome = write_report(&run, TestSet::Files(nowhere)).unwrap();
+
+    for picture in [Picture::LossCurves, Picture::BatchLoss, Picture::Accuracy] {
+        assert_picture(&outcome.dir.join(picture.file_name()), picture.size());
+    }
+    let skipped = skipped_pictures(&outcome);
+    for picture in [
+        Picture::ConfusionMatrix,
+        Picture::ConfusionMatrixNormalized,
+        Picture::Misclassified,
+        Picture::Confidence,
+        Picture::Weights,
+    ] {
+        assert!(
+            skipped.contains(&picture),
+            "{picture:?} not reported as skipped"
+        );
+        assert!(!outcome.dir.join(picture.file_name()).exists());
+    }
+    let reasons: Vec<String> = outcome.skipped.iter().map(|s| s.to_string()).collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("best.ckpt") && r.contains("does not exist yet")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.starts_with("lr 5:") && r.contains("nothing logged yet")),
+        "{reasons:?}"
+    );
+    assert!(
+        outcome
+            .notes
+            .iter()
+            .any(|n| n.contains("summary.json is not written yet"))
+    );
+    let markdown = read(&outcome, page::MARKDOWN);
+    assert!(markdown.contains("Not drawn (weights.png)"), "{markdown}");
+    assert!(markdown.contains("1 of 3 epochs so far"), "{markdown}");
+}
+
+#[test]
+fn a_run_that_has_logged_nothing_still_gets_its_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = RunDir::create(dir.path(), &fixture::config(&[GOOD_LR])).unwrap();
+
+    let outcome = write_report(&run, TestSet::Loaded(test_images())).unwrap();
+
+    let mut skipped = skipped_pictures(&outcome);
+    skipped.sort_by_key(|p| p.file_name());
+    let mut all = Picture::ALL.to_vec();
+    all.sort_by_key(|p| p.file_name());
+    assert_eq!(skipped, all);
+    assert_eq!(
+        outcome.written.len(),
+        2,
+        "only the two pages: {:?}",
+        outcome.written
+    );
+    assert!(read(&outcome, page::HTML).contains("Left out"));
+}
+
+#[test]
+fn missing_test_images_leave_out_only_the_test_set_pictures() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = finished_run(&dir.path().join("run"));
+    let empty = dir.path().join("mnist");
+    fs::create_dir(&empty).unwrap();
+
+    let outcome = write_report(&run, TestSet::Files(empty.clone())).unwrap();
+
+    assert_picture(&outcome.dir.join("weights.png"), Picture::Weights.size());
+    let skip = outcome
+        .skipped
+        .iter()
+        .find(|s| s.pictures.contains(&Picture::ConfusionMatrix))
+        .expect("the confusion matrix is skipped");
+    assert_eq!(skip.pictures.len(), 4, "{skip}");
+    assert!(
+        skip.why.contains(&empty.display().to_string()) && skip.why.contains("fetch"),
+        "{skip}"
+    );
+}
+
+#[test]
+fn a_damaged_checkpoint_is_reported_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = finished_run(dir.path());
+    fs::write(run.best_checkpoint_path(GOOD_LR), b"not a checkpoint").unwrap();
+
+    let outcome = write_report(&run, TestSet::Loaded(test_images())).unwrap();
+
+    let skip = outcome
+        .skipped
+        .iter()
+        .find(|s| s.pictures.contains(&Picture::Weights))
+        .expect("weights.png is skipped");
+    assert!(skip.why.contains("is not an nn-train checkpoint"), "{skip}");
+    assert!(outcome.dir.join("loss_curves.png").exists());
+}
+
+#[test]
+fn a_damaged_log_leaves_out_its_learning_rate_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = finished_run(dir.path());
+    fs::write(
+        run.metrics_path(DIVERGED_LR),
+        "epoch,train_loss\nnot,numbers\n",
+    )
+    .unwrap();
+
+    let outcome = write_report(&run, TestSet::Loaded(test_images())).unwrap();
+
+    let reasons: Vec<String> = outcome.skipped.iter().map(|s| s.to_string()).collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.starts_with("lr 5:") && r.contains("metrics.csv is not valid")),
+        "{reasons:?}"
+    );
+    assert_picture(
+        &outcome.dir.join("loss_curves.png"),
+        Picture::LossCurves.size(),
+    );
+}
+
+fn nn_report() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_nn-report"));
+    // Never the developer's own MNIST: the tests must behave the same on a fresh clone.
+    command.env("MNIST_DIR", "/nonexistent/mnist");
+    command
+}
+
+#[test]
+fn a_folder_that_is_not_a_run_is_a_one_line_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = nn_report().arg(dir.path()).output().unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("is not a run directory"), "{stderr}");
+}
+
+#[test]
+fn a_missing_path_is_a_one_line_error() {
+    let output = nn_report().arg("/nonexistent/run").output().unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("/nonexistent/run is not a directory"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_run_prints_what_it_wrote_and_what_it_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = RunDir::create(dir.path(), &fixture::config(&[GOOD_LR])).unwrap();
+    run.write_metrics(GOOD_LR, &fixture::healthy_metrics(1))
+        .unwrap();
+
+    let output = nn_report().arg(dir.path()).output().unwrap();
+
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("wrote ") && stdout.contains("loss_curves.png"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("skipped batch_loss.png: "), "{stdout}");
+    assert!(stdout.contains("index.html"), "{stdout}");
+}
