@@ -13,6 +13,7 @@ use crate::matmul::{matmul, matmul_a_bt, matmul_at_b};
 
 /// The parameters of one layer. Gradients have exactly the same shapes, so they are stored in
 /// this type too (as llm.c does): `grad.weights` is `dL/dW`, `grad.bias` is `dL/db`.
+/// See `docs/05-dense-and-relu.md`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Dense {
     /// `fan_in x fan_out`: column `j` holds the input weights of output unit `j`.

@@ -2,13 +2,15 @@
 //!
 //! Everything a multi-layer perceptron needs to learn, written out so it can be read: no ML
 //! framework, no BLAS. Each concept has its own module, each forward pass sits next to its
-//! backward pass, and each derivation is one chapter of `docs/`.
+//! backward pass, and each derivation is one chapter of `docs/` (the table of contents is
+//! `docs/README.md`; the map of the whole workspace, `docs/01-workspace-map.md`).
 //!
 //! A tour, in the order the data flows through a training step:
 //!
 //! 1. [`Matrix`] (`matrix.rs`): a row-major `f32` matrix; a batch is one example per row.
 //! 2. [`matmul`] (`matmul.rs`): `A·B`, `Aᵀ·B`, `A·Bᵀ`, the three products backprop needs,
-//!    with the plain triple loops kept as the reference.
+//!    with the plain triple loops kept as the reference; made fast by `gemm` and [`threads`]
+//!    (chapter 7, `docs/07-making-it-fast.md`).
 //! 3. [`dense`] (`dense.rs`): `y = x·W + b` and its gradients `dW = xᵀ·dy`, `db`, `dx = dy·Wᵀ`
 //!    (chapter 5, `docs/05-dense-and-relu.md`).
 //! 4. [`relu`] (`relu.rs`): `max(z, 0)` and its mask (chapter 5).
@@ -16,9 +18,13 @@
 //!    `docs/02-softmax.md`).
 //! 6. [`loss`] (`loss.rs`): cross-entropy and the fused gradient `(p - y) / B` (chapters 3 and
 //!    4, `docs/03-cross-entropy.md`, `docs/04-softmax-cross-entropy-gradient.md`).
-//! 7. [`mlp`] (`mlp.rs`): the layers put together: forward, backward, predict.
+//! 7. [`mlp`] (`mlp.rs`): the layers put together: forward, backward, predict (chapter 5).
 //! 8. [`sgd`] (`sgd.rs`): the update, with momentum and weight decay (chapter 6,
 //!    `docs/06-sgd-and-learning-rate.md`).
+//!
+//! The rest of the story is in `nn-train`: reading MNIST, the learning-rate sweep, checkpoints
+//! and seeds (chapters 6 and 9, `docs/09-data-checkpoints-reproducibility.md`), and in
+//! `nn-report`, which draws a finished run (chapter 8, `docs/08-reading-the-report.md`).
 //!
 //! ```
 //! use nn_core::{sgd::Sgd, Activations, Matrix, Mlp};

@@ -2,10 +2,13 @@
 //!
 //! A batch of 64 MNIST images is a 64 x 784 matrix (one image per row); a dense layer's weights
 //! are a `fan_in x fan_out` matrix. Element `(r, c)` lives at `data[r * cols + c]`, so a row is
-//! one contiguous slice.
+//! one contiguous slice. The shape of every matrix in a training step:
+//! `docs/05-dense-and-relu.md`.
 
 use serde::{Deserialize, Serialize};
 
+/// `rows x cols` values of `f32`, stored row by row. Shapes are checked by every operation, and
+/// a mismatch panics with both shapes. See `docs/05-dense-and-relu.md`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "MatrixFields")]
 pub struct Matrix {

@@ -20,7 +20,8 @@ use crate::relu::{relu_backward, relu_forward};
 use crate::softmax::{argmax, softmax_rows};
 
 /// The network's parameters. Gradients and momentum buffers have the same shapes, so they are
-/// an `Mlp` too (see [`Mlp::zeros_like`]).
+/// an `Mlp` too (see [`Mlp::zeros_like`]). The shape of every matrix of a training step:
+/// `docs/05-dense-and-relu.md`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "MlpFields")]
 pub struct Mlp {
@@ -45,6 +46,8 @@ impl Mlp {
     /// A network with layer widths `sizes`, e.g. `[784, 128, 10]`: 784 inputs, one hidden layer
     /// of 128 units, 10 classes. Weights are He-normal from a ChaCha8 generator seeded with
     /// `seed`, so the same seed gives the same network on every machine; biases are 0.
+    /// See `docs/05-dense-and-relu.md` (He-normal) and
+    /// `docs/09-data-checkpoints-reproducibility.md` (seeds).
     pub fn new(sizes: &[usize], seed: u64) -> Mlp {
         assert!(
             sizes.len() >= 2 && sizes.iter().all(|&s| s > 0),
@@ -119,7 +122,7 @@ impl Mlp {
     }
 
     /// Runs the batch `x` (one example per row) through every layer and returns the logits.
-    /// Each layer's output stays in `acts` for [`Mlp::backward`].
+    /// Each layer's output stays in `acts` for [`Mlp::backward`]. See `docs/05-dense-and-relu.md`.
     pub fn forward<'a>(&self, x: &Matrix, acts: &'a mut Activations) -> &'a Matrix {
         let last = self.layers.len() - 1;
         acts.fit(self.layers.len());
@@ -136,7 +139,8 @@ impl Mlp {
     }
 
     /// Forward pass plus the mean cross-entropy against `labels`; leaves the softmax
-    /// probabilities in `acts`, where [`Mlp::backward`] reads them.
+    /// probabilities in `acts`, where [`Mlp::backward`] reads them. See
+    /// `docs/03-cross-entropy.md`.
     pub fn forward_loss(&self, x: &Matrix, labels: &[usize], acts: &mut Activations) -> f32 {
         self.forward(x, acts);
         let logits = acts.outputs.last().expect("at least one layer");
@@ -147,6 +151,8 @@ impl Mlp {
     /// `dL/dθ` for every parameter into `grads`. The gradient starts as `(p - y) / B` at the
     /// logits and flows down: through each dense layer (`dx = dy·Wᵀ`) and each ReLU mask.
     /// The first layer's input gradient is never needed, so it is not computed.
+    /// See `docs/04-softmax-cross-entropy-gradient.md` (the start) and
+    /// `docs/05-dense-and-relu.md` (the layers).
     pub fn backward(&self, x: &Matrix, labels: &[usize], acts: &mut Activations, grads: &mut Mlp) {
         let last = self.layers.len() - 1;
         let Activations {
@@ -168,7 +174,8 @@ impl Mlp {
     }
 
     /// `dL/dx`, the gradient of the loss with respect to the input pixels, after
-    /// [`Mlp::backward`]: which pixels would change the loss most. Training never needs it.
+    /// [`Mlp::backward`]: which pixels would change the loss most. Training never needs it; the
+    /// gradient check does (`docs/05-dense-and-relu.md`).
     pub fn input_gradient(&self, acts: &Activations, dx: &mut Matrix) {
         matmul_a_bt(&acts.deltas[0], &self.layers[0].weights, dx);
     }
@@ -190,7 +197,7 @@ impl Mlp {
 
 /// What the forward pass leaves for the backward pass, and the backward pass's own buffers.
 /// Created empty; the buffers take their size on the first batch and are reused after that, so
-/// a training step does not allocate.
+/// a training step does not allocate. See `docs/05-dense-and-relu.md`.
 #[derive(Debug, Default)]
 pub struct Activations {
     /// `outputs[l]`: layer `l`'s output, after ReLU for hidden layers; the last is the logits.

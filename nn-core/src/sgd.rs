@@ -18,7 +18,8 @@ use crate::Mlp;
 use crate::threads::{chunk_per_thread, for_each_chunk_mut, for_each_chunk_pair_mut};
 
 /// The optimiser and its state. It is serialisable because the momentum buffers are part of
-/// what a checkpoint must restore for training to resume exactly.
+/// what a checkpoint must restore for training to resume exactly
+/// (`docs/09-data-checkpoints-reproducibility.md`). See `docs/06-sgd-and-learning-rate.md`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Sgd {
     /// `η`: how far each step goes.
@@ -55,7 +56,8 @@ impl Sgd {
         self
     }
 
-    /// Applies one update to `model` from the gradients of one mini-batch.
+    /// Applies one update to `model` from the gradients of one mini-batch: the rules of the
+    /// module docs, worked by hand in `docs/06-sgd-and-learning-rate.md`.
     pub fn step(&mut self, model: &mut Mlp, grads: &Mlp) {
         let (lr, mu, wd) = (self.learning_rate, self.momentum, self.weight_decay);
         if mu == 0.0 {

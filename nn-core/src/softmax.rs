@@ -67,7 +67,8 @@ pub fn log_softmax(logits: &[f32], out: &mut [f32]) {
     }
 }
 
-/// Entry `i` of [`log_softmax`], without computing the others.
+/// Entry `i` of [`log_softmax`], without computing the others: `log p_i`, the term of the
+/// cross-entropy (`docs/03-cross-entropy.md`).
 pub fn log_softmax_at(logits: &[f32], i: usize) -> f32 {
     let (max, log_sum) = shifted_log_sum_exp(logits);
     (logits[i] - max) - log_sum
@@ -82,6 +83,7 @@ fn shifted_log_sum_exp(logits: &[f32]) -> (f32, f32) {
 }
 
 /// [`softmax`] applied to every row: row `b` of `probs` is the distribution for example `b`.
+/// See `docs/02-softmax.md`.
 pub fn softmax_rows(logits: &Matrix, probs: &mut Matrix) {
     probs.reshape(logits.rows(), logits.cols());
     for r in 0..logits.rows() {
