@@ -32,14 +32,18 @@ use thiserror::Error;
 use crate::atomic::write_atomically;
 use crate::config::{TrainConfig, architecture};
 
+/// The first 8 bytes of every checkpoint file. See `docs/09-data-checkpoints-reproducibility.md`.
 pub const MAGIC: [u8; 8] = *b"NNCKPT\r\n";
+/// The envelope's format version: a file with a larger one is refused, and a future format
+/// would be chosen by it. See `docs/09-data-checkpoints-reproducibility.md`.
 pub const FORMAT_VERSION: u32 = 1;
 const HEADER_BYTES: usize = 8 + 4 + 8 + 32;
 /// The largest payload this version will decode: far above any network it trains (the
 /// 784-800-10 recipe with momentum is under 6 MB), far below what could hurt the machine.
 pub const MAX_PAYLOAD_BYTES: usize = 256 << 20;
 
-/// What a checkpoint holds.
+/// What a checkpoint holds: enough to continue training exactly where it stopped.
+/// See `docs/09-data-checkpoints-reproducibility.md`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Checkpoint {
     /// The run's configuration: architecture, data split, seed, all learning rates.
@@ -56,6 +60,8 @@ pub struct Checkpoint {
     pub optimizer: Sgd,
 }
 
+/// Every way loading or saving a checkpoint can fail, each naming the file. The order in which
+/// they are checked: `docs/09-data-checkpoints-reproducibility.md`.
 #[derive(Debug, Error)]
 pub enum CheckpointError {
     #[error("cannot read checkpoint {path}: {source}")]

@@ -1,6 +1,7 @@
 //! What a run is: the network, the data, the learning rates and every other setting that
 //! changes its numbers. Stored as `config.json` in the run directory and inside every
 //! checkpoint, so a run can be reproduced or resumed from either.
+//! See `docs/09-data-checkpoints-reproducibility.md`.
 
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +28,7 @@ pub struct TrainConfig {
 impl Default for TrainConfig {
     /// The default sweep: 784-128-10, plain SGD, batch 64, 10 epochs, and learning rates from
     /// too small (crawls) through good to too large (oscillates) and far too large (diverges).
+    /// What a run of it shows: `docs/06-sgd-and-learning-rate.md`.
     fn default() -> TrainConfig {
         TrainConfig {
             hidden: vec![128],

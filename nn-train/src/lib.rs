@@ -1,5 +1,10 @@
 //! Everything around the math: MNIST on disk, the training loop, and the run directory that
 //! `nn-report` reads.
+//!
+//! The learning-rate sweep is explained in `docs/06-sgd-and-learning-rate.md`; the data, the
+//! run directory, checkpoints, exact resume and seeds in
+//! `docs/09-data-checkpoints-reproducibility.md`; where this crate sits in the workspace in
+//! `docs/01-workspace-map.md`.
 
 pub mod atomic;
 pub mod checkpoint;

@@ -205,6 +205,7 @@ impl TrainArgs {
 
     /// The stored configuration, with `--epochs` applied. Any flag that would change what the
     /// run computes is refused (exit code 2), before any work starts.
+    /// See `docs/09-data-checkpoints-reproducibility.md`.
     fn resumed_config(&self, stored: TrainConfig) -> TrainConfig {
         let fixed = [
             ("--lrs", self.lrs.is_some()),

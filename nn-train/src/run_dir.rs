@@ -15,6 +15,7 @@
 //!
 //! Every file is written whole to a temporary name and renamed into place, so a reader (or a
 //! run killed at any moment) only ever sees complete files.
+//! See `docs/09-data-checkpoints-reproducibility.md`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -25,7 +26,8 @@ use serde::{Deserialize, Serialize};
 use crate::atomic::write_atomically;
 use crate::config::TrainConfig;
 
-/// One row of `metrics.csv`: the state of the network after an epoch.
+/// One row of `metrics.csv`: the state of the network after an epoch. The default run's rows
+/// are read in `docs/06-sgd-and-learning-rate.md`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EpochMetrics {
     pub epoch: usize,
@@ -72,6 +74,8 @@ pub struct LrSummary {
 }
 
 impl LrSummary {
+    /// Summarises one learning rate's rows: the best epoch is chosen on validation accuracy,
+    /// never on test (`docs/09-data-checkpoints-reproducibility.md`).
     pub fn from_metrics(lr: f32, metrics: &[EpochMetrics]) -> LrSummary {
         let completed: Vec<&EpochMetrics> = metrics.iter().filter(|m| !m.diverged).collect();
         let diverged_at = metrics.iter().find(|m| m.diverged).map(|m| m.epoch);
@@ -113,6 +117,7 @@ pub struct Summary {
 impl Summary {
     /// The learning rate with the best validation accuracy: chosen on validation, never on
     /// test, which would make the test accuracy an optimistic guess instead of a measurement.
+    /// See `docs/09-data-checkpoints-reproducibility.md`.
     pub fn best(&self) -> Option<&LrSummary> {
         self.learning_rates
             .iter()

@@ -26,6 +26,7 @@ use crate::run_dir::{BatchLoss, EpochMetrics, LrSummary, RunDir, Summary};
 /// A batch loss above this counts as divergence, as does NaN or infinity. The loss starts at
 /// ln 10 ≈ 2.3; a loss of 100 means the network gives the true digit a probability of e^-100,
 /// confidently wrong everywhere. A network that is learning never gets near it.
+/// See `docs/06-sgd-and-learning-rate.md`.
 pub const DIVERGENCE_LOSS: f32 = 100.0;
 
 /// The three parts of the data a run uses.
@@ -38,7 +39,7 @@ pub struct Data {
 
 impl Data {
     /// Holds out the last `val_size` training images for validation, then keeps the first
-    /// `train_limit` of the rest.
+    /// `train_limit` of the rest. Why: `docs/09-data-checkpoints-reproducibility.md`.
     pub fn split(mnist: Mnist, config: &TrainConfig) -> Result<Data, DataError> {
         let mut train = mnist.train;
         let validation = train.split_off_last(config.val_size)?;
@@ -55,6 +56,8 @@ impl Data {
 
 /// Trains every learning rate of the run in turn and returns the summary. With `resume`,
 /// learning rates that finished are kept and the others continue from their `last.ckpt`.
+/// See `docs/06-sgd-and-learning-rate.md` (the sweep) and
+/// `docs/09-data-checkpoints-reproducibility.md` (resume).
 pub fn run_sweep(
     config: &TrainConfig,
     data: &Data,
@@ -303,7 +306,7 @@ impl EpochResult {
 /// The order of the training examples in `epoch` (counted from 1): a Fisher-Yates shuffle
 /// driven by ChaCha8 seeded with the run's seed, on stream `epoch`. It depends on nothing
 /// else, so a resumed run shuffles exactly as an uninterrupted one. (Stream 0 of the same seed
-/// drew the initial weights.)
+/// drew the initial weights.) See `docs/09-data-checkpoints-reproducibility.md`.
 pub fn shuffle_for_epoch(order: &mut Vec<usize>, len: usize, seed: u64, epoch: usize) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(epoch as u64);
@@ -313,7 +316,7 @@ pub fn shuffle_for_epoch(order: &mut Vec<usize>, len: usize, seed: u64, epoch: u
 }
 
 /// Two configs describe the same run if they differ at most in the number of epochs, which
-/// `--resume --epochs N` may raise.
+/// `--resume --epochs N` may raise. See `docs/09-data-checkpoints-reproducibility.md`.
 pub fn same_run(a: &TrainConfig, b: &TrainConfig) -> bool {
     TrainConfig {
         epochs: 0,
@@ -339,7 +342,8 @@ fn epoch_line(lr: f32, epoch: usize, epochs: usize, m: &EpochMetrics) -> String 
     )
 }
 
-/// The table printed at the end of a run.
+/// The table printed at the end of a run; the default run's is in
+/// `docs/06-sgd-and-learning-rate.md`.
 pub fn summary_table(summary: &Summary) -> String {
     let mut out = format!(
         "{:>10}  {:>13}  {:>10}  {:>16}  {:>10}  {}\n",

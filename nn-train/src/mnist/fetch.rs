@@ -4,7 +4,7 @@
 //! package. A source is used until it fails once; the files still missing go to the next one.
 //! Each file is streamed into a temporary file next to its real name while its length and
 //! SHA-256 are computed, and renamed into place only if both match, so a cut-short download or
-//! an error page never sits under the real name.
+//! an error page never sits under the real name. See `docs/09-data-checkpoints-reproducibility.md`.
 
 mod folder;
 mod mirror;

@@ -1,6 +1,7 @@
 //! The four MNIST files: their names, their layout, and what their content must be.
 //!
 //! This table is the one place these facts live; `datasets/README.md` repeats it for people.
+//! See `docs/09-data-checkpoints-reproducibility.md`.
 //! Each file is in the IDX format: a big-endian header (magic number, item count, and for
 //! images the row and column counts) followed by one byte per pixel or per label.
 

@@ -1,4 +1,5 @@
 //! MNIST: 70,000 handwritten digits, 28x28 pixels each, labelled 0 to 9.
+//! Where they come from and how they are checked: `docs/09-data-checkpoints-reproducibility.md`.
 //!
 //! - `files.rs`: the four files, their layout, sizes and SHA-256 (the one home of these facts).
 //! - `fetch.rs` ([`fetch()`]): gets them into a folder from a local copy, an HTTPS mirror or

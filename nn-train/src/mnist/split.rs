@@ -12,7 +12,7 @@ use super::{CLASSES, DataError, IMAGE_PIXELS, IMAGE_SIDE};
 /// The test set is only for the final report. Choosing anything (a learning rate, when to stop)
 /// by looking at test accuracy tunes the model to the test set, and its score stops saying how
 /// the model does on digits it has never seen. Hold out the end of the training set for those
-/// choices instead:
+/// choices instead (`docs/09-data-checkpoints-reproducibility.md`):
 ///
 /// ```no_run
 /// # fn main() -> Result<(), nn_train::mnist::DataError> {
@@ -114,7 +114,8 @@ impl Split {
     }
 
     /// Removes the last `n` examples and returns them: the validation set held out of the
-    /// training set. `n = 0` returns an empty split.
+    /// training set. `n = 0` returns an empty split. See
+    /// `docs/09-data-checkpoints-reproducibility.md`.
     pub fn split_off_last(&mut self, n: usize) -> Result<Split, DataError> {
         let keep = self
             .len()
