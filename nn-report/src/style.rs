@@ -92,13 +92,13 @@ pub fn percent(fraction: f64, decimals: usize) -> String {
     format!("{:.decimals$}%", 100.0 * fraction)
 }
 
-/// A probability in percent with one decimal, without rounding a near-certainty up to a
-/// 100% the network never gave: `> 99.9%`.
-pub fn probability(p: f64) -> String {
+/// `p(4) = 98.8%`: the probability given to a class, in percent with one decimal, without
+/// rounding a near-certainty up to a 100% the network never gave: `p(4) > 99.9%`.
+pub fn probability_of(class: usize, p: f64) -> String {
     if (0.9995..1.0).contains(&p) {
-        "> 99.9%".into()
+        format!("p({class}) > 99.9%")
     } else {
-        percent(p, 1)
+        format!("p({class}) = {}", percent(p, 1))
     }
 }
 
@@ -129,9 +129,9 @@ mod tests {
 
     #[test]
     fn probabilities_near_one_are_not_rounded_to_certainty() {
-        assert_eq!(probability(0.5), "50.0%");
-        assert_eq!(probability(0.9996), "> 99.9%");
-        assert_eq!(probability(1.0), "100.0%");
+        assert_eq!(probability_of(0, 0.5), "p(0) = 50.0%");
+        assert_eq!(probability_of(4, 0.9996), "p(4) > 99.9%");
+        assert_eq!(probability_of(9, 1.0), "p(9) = 100.0%");
     }
 
     #[test]

@@ -28,10 +28,15 @@ impl PendingFile {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let temp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".partial")
-            .tempfile_in(dir)?;
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".partial");
+        // A temporary file is private (0600) by default; the files we write are ordinary
+        // results that a student may copy or serve, so they get the usual rw-r--r-- (0666
+        // less the umask).
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let temp = builder.tempfile_in(dir)?;
         Ok(PendingFile {
             temp,
             dest: dest.to_path_buf(),
@@ -78,6 +83,17 @@ mod tests {
         assert_eq!(std::fs::read(&dest).unwrap(), b"old");
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1, "the temporary file was not removed");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn written_files_are_readable_by_others_like_any_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("report.md");
+        write_atomically(&dest, b"# report").unwrap();
+        let mode = std::fs::metadata(&dest).unwrap().permissions().mode();
+        assert_eq!(mode & 0o644, 0o644, "mode {mode:o}");
     }
 
     #[test]

@@ -53,7 +53,7 @@ pub fn misclassified(root: &Area, results: &TestResults, best: &BestModel) -> Re
         let centre = x + side / 2;
         let line1 = format!("true {}, answer {}", p.label, p.predicted);
         root.draw_text(&line1, &caption, (centre, y + side + 8))?;
-        let line2 = format!("p({}) = {}", p.predicted, style::probability(confidence(p)));
+        let line2 = style::probability_of(p.predicted, confidence(p));
         root.draw_text(
             &line2,
             &caption.color(&style::GREY),
