@@ -52,7 +52,9 @@ impl Evaluator {
         }
     }
 
-    /// The label, the predicted class and the softmax probabilities of every example.
+    /// The label, the predicted class and the softmax probabilities of every example: what
+    /// `nn-report`'s confusion matrix and calibration are made of
+    /// (`docs/08-reading-the-report.md`).
     pub fn predict(&mut self, model: &Mlp, split: &Split) -> Vec<Prediction> {
         let mut predictions = Vec::with_capacity(split.len());
         self.for_each_batch(model, split, |labels, acts, _| {

@@ -1,5 +1,6 @@
 //! The run directory: everything a training run leaves behind, and the one place that knows
-//! its layout. `nn-train` writes it; `nn-report` reads it through these functions.
+//! its layout. `nn-train` writes it; `nn-report` reads it through these functions (what it
+//! draws from them: `docs/08-reading-the-report.md`).
 //!
 //! ```text
 //! runs/<timestamp>/
