@@ -10,6 +10,7 @@ use crate::Matrix;
 /// `a = max(z, 0)`, in place: the pre-activation is not needed again, because
 /// `a > 0` exactly where `z > 0`, and that mask is all backward reads. A NaN stays NaN (where
 /// `f32::max` would turn it into 0), so a diverging run shows up in the loss.
+/// See `docs/05-dense-and-relu.md`.
 pub fn relu_forward(z: &mut Matrix) {
     for v in z.as_mut_slice() {
         // A select rather than a conditional store, so the loop vectorises.

@@ -36,7 +36,7 @@ pub struct Sgd {
 }
 
 impl Sgd {
-    /// Plain SGD: `θ ← θ - η·g`.
+    /// Plain SGD: `θ ← θ - η·g`. See `docs/06-sgd-and-learning-rate.md`.
     pub fn new(learning_rate: f32) -> Sgd {
         Sgd {
             learning_rate,

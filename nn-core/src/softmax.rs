@@ -31,7 +31,8 @@ pub fn softmax(logits: &[f32], probs: &mut [f32]) {
 }
 
 /// Writes `exp(z_j - m)` for every logit into `out` and returns `(m, Σ_j exp(z_j - m))`, with
-/// `m = max_j z_j`: the one pass of `exp` that softmax and the loss share.
+/// `m = max_j z_j`: the one pass of `exp` that softmax and the loss share. See
+/// `docs/02-softmax.md`.
 pub(crate) fn shifted_exp(logits: &[f32], out: &mut [f32]) -> (f32, f32) {
     assert_eq!(
         logits.len(),
