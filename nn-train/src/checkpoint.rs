@@ -40,6 +40,7 @@ pub const FORMAT_VERSION: u32 = 1;
 const HEADER_BYTES: usize = 8 + 4 + 8 + 32;
 /// The largest payload this version will decode: far above any network it trains (the
 /// 784-800-10 recipe with momentum is under 6 MB), far below what could hurt the machine.
+/// See `docs/09-data-checkpoints-reproducibility.md`.
 pub const MAX_PAYLOAD_BYTES: usize = 256 << 20;
 
 /// What a checkpoint holds: enough to continue training exactly where it stopped.
@@ -139,6 +140,8 @@ impl Checkpoint {
         })
     }
 
+    /// Reads and checks a checkpoint; every way the file can be broken is a
+    /// [`CheckpointError`]. The checks, in order: `docs/09-data-checkpoints-reproducibility.md`.
     pub fn load(path: &Path) -> Result<Checkpoint, CheckpointError> {
         let bytes = fs::read(path).map_err(|source| CheckpointError::Read {
             path: path.into(),

@@ -34,6 +34,8 @@ pub struct Evaluator {
 }
 
 impl Evaluator {
+    /// Mean loss and accuracy over `split`, as `metrics.csv` records them after every epoch
+    /// (`docs/06-sgd-and-learning-rate.md`).
     pub fn evaluate(&mut self, model: &Mlp, split: &Split) -> Evaluation {
         assert!(!split.is_empty(), "cannot evaluate on an empty split");
         let (mut loss_sum, mut correct) = (0.0f64, 0usize);

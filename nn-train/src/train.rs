@@ -118,6 +118,8 @@ struct StepBuffers {
 }
 
 impl<'a> LrRun<'a> {
+    /// A fresh start from the seed's initial weights or, with `resume`, the state of
+    /// `last.ckpt` with the logs trimmed to it (`docs/09-data-checkpoints-reproducibility.md`).
     fn start(
         config: &'a TrainConfig,
         lr: f32,
@@ -177,6 +179,7 @@ impl<'a> LrRun<'a> {
     }
 
     /// Trains one more epoch and brings the files up to date; `None` once the run is done.
+    /// Why the files are written in this order: `docs/09-data-checkpoints-reproducibility.md`.
     fn next_epoch(&mut self, data: &Data) -> Result<Option<&[EpochMetrics]>> {
         if self.epoch >= self.config.epochs {
             return Ok(None);
@@ -238,7 +241,7 @@ impl<'a> LrRun<'a> {
     }
 
     /// One pass over the training set in this epoch's order, stopping early if the loss
-    /// diverges.
+    /// diverges. See `docs/06-sgd-and-learning-rate.md`.
     fn train_epoch(&mut self, train: &Split, epoch: usize) -> EpochResult {
         let b = &mut self.buffers;
         shuffle_for_epoch(&mut b.order, train.len(), self.config.seed, epoch);

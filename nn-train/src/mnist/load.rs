@@ -1,4 +1,4 @@
-//! Reading the four checked files into memory.
+//! Reading the four checked files into memory. See `docs/09-data-checkpoints-reproducibility.md`.
 
 use std::path::Path;
 

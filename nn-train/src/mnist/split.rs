@@ -158,7 +158,7 @@ impl Split {
 
     /// Puts the images at `indices` into `x`, one per row, as `f32` in [0, 1] (pixel / 255),
     /// and their labels into `labels`. Both are reused from batch to batch, so once `x` has
-    /// held a full batch no call allocates.
+    /// held a full batch no call allocates. See `docs/09-data-checkpoints-reproducibility.md`.
     ///
     /// Panics if an index is out of range.
     pub fn gather_batch(&self, indices: &[usize], x: &mut Matrix, labels: &mut Vec<usize>) {
