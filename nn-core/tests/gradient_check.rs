@@ -181,8 +181,8 @@ fn backward_matches_finite_differences_for_every_parameter_and_input() {
     assert_eq!(checked, model.parameter_count() + batch * sizes[0]);
     println!("gradient check: {checked} derivatives, maximum relative error {worst:.3e}");
 
-    // The check must be able to fail: a gradient off by a factor of 2 (a forgotten 1/B, say)
-    // is caught.
+    // The check must be able to fail: a gradient off by a factor of 2 (a chain-rule factor
+    // counted twice, say) is caught.
     let numeric = central_difference(&layers, &x64, &|p, _, h| p[2].1[0] += h);
     let doubled = 2.0 * grads.layers()[2].bias[0];
     let result = std::panic::catch_unwind(|| compare("doubled bias gradient", doubled, numeric));
