@@ -27,12 +27,13 @@ pub struct TrainConfig {
 
 impl Default for TrainConfig {
     /// The default sweep: 784-128-10, plain SGD, batch 64, 10 epochs, and learning rates from
-    /// too small (crawls) through good to too large (oscillates) and far too large (diverges).
+    /// too small (0.005 crawls) through good (0.05 to 0.5) to too large (1 oscillates) and far
+    /// too large (5 diverges).
     /// What a run of it shows: `docs/06-sgd-and-learning-rate.md`.
     fn default() -> TrainConfig {
         TrainConfig {
             hidden: vec![128],
-            learning_rates: vec![0.005, 0.05, 0.1, 0.5, 5.0],
+            learning_rates: vec![0.005, 0.05, 0.1, 0.5, 1.0, 5.0],
             epochs: 10,
             batch_size: 64,
             seed: 42,

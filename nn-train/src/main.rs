@@ -39,7 +39,7 @@ enum Command {
 /// the run being resumed.
 #[derive(Args, Default)]
 struct TrainArgs {
-    /// Learning rates to train, one run each [default: 0.005,0.05,0.1,0.5,5]
+    /// Learning rates to train, one run each [default: 0.005,0.05,0.1,0.5,1,5]
     #[arg(long, value_name = "LR,...", value_delimiter = ',', value_parser = positive_f32)]
     lrs: Option<Vec<f32>>,
     /// Passes over the training set [default: 10]
