@@ -7,7 +7,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use nn_core::matmul::Kernel;
+use nn_core::matmul::{Kernel, reference};
 use nn_core::sgd::Sgd;
 use nn_core::{Activations, Matrix, Mlp, ThreadPool};
 use rand::rngs::ChaCha8Rng;
@@ -67,6 +67,16 @@ fn products(c: &mut Criterion) {
                     })
                 });
             }
+        }
+        if threads == 1 {
+            // Where the kernels started: the triple loop, on the largest product.
+            let (_, _, m, n, k) = SHAPES[0];
+            let (a, b) = (random_matrix(m, k, &mut rng), random_matrix(k, n, &mut rng));
+            let mut out = Matrix::zeros(m, n);
+            group.throughput(Throughput::Elements(2 * (m * n * k) as u64));
+            group.bench_function(format!("{}/reference triple loop", SHAPES[0].0), |bench| {
+                bench.iter(|| reference::matmul(black_box(&a), black_box(&b), &mut out))
+            });
         }
         group.finish();
     }
