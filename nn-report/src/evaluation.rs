@@ -14,6 +14,7 @@ use crate::metrics::{Calibration, ConfusionMatrix};
 use crate::run_data::RunData;
 
 /// Bins of the reliability diagram: ten, as in the course (and most papers).
+/// See `docs/08-reading-the-report.md`.
 pub const CALIBRATION_BINS: usize = 10;
 
 /// Where the test images come from: MNIST on disk, or a split already in memory (tests use
@@ -50,7 +51,9 @@ pub struct BestModel {
 }
 
 impl BestModel {
-    /// `Err` says, in a sentence, why there is no model to show yet.
+    /// Loads the best checkpoint of the learning rate chosen on validation, the model the test
+    /// pictures are about (`docs/08-reading-the-report.md`). `Err` says, in a sentence, why there
+    /// is no model to show yet.
     pub fn load(data: &RunData) -> Result<BestModel, String> {
         let best = data.best().ok_or(
             "no learning rate has finished an epoch without diverging, so there is no model yet",

@@ -16,6 +16,9 @@
 //!
 //! A run that is still training, was killed or diverged still gets every picture its files
 //! allow; each one left out is reported as a [`Skip`] with the reason.
+//!
+//! How to read each picture, on the report of the default run: chapter 8,
+//! `docs/08-reading-the-report.md`.
 
 pub mod canvas;
 pub mod evaluation;
@@ -41,7 +44,7 @@ use crate::page::Page;
 use crate::picture::Picture;
 use crate::run_data::RunData;
 
-/// Something the report could not include, and why.
+/// Something the report could not include, and why. See `docs/08-reading-the-report.md`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Skip {
     /// What is missing: the pictures' file names, or e.g. `lr 0.05`.
@@ -99,6 +102,7 @@ const TEST_PICTURES: [Picture; 4] = [
 /// Writes the report of `run` into `<run>/report/`, taking the test images from `test_set`
 /// (read only if there is a model to measure). Errors only when the run's configuration cannot
 /// be read or a file cannot be written; missing data becomes a [`Skip`].
+/// See `docs/08-reading-the-report.md`.
 pub fn write_report(run: &RunDir, test_set: TestSet) -> Result<Outcome> {
     let mut skipped = Vec::new();
     let data = RunData::read(run, &mut skipped)?;

@@ -1,11 +1,12 @@
 //! The numbers behind the pictures, as plain functions: confusion counts, precision and recall,
 //! the most confused pairs, calibration, the most confident mistakes and the moving average.
-//! Everything drawn is computed (and tested) here first, apart from the drawing.
+//! Everything drawn is computed (and tested) here first, apart from the drawing. What each
+//! number means: `docs/08-reading-the-report.md`.
 
 use nn_train::eval::Prediction;
 use nn_train::mnist::CLASSES;
 
-/// How often each true digit was predicted as each digit.
+/// How often each true digit was predicted as each digit. See `docs/08-reading-the-report.md`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfusionMatrix {
     /// `counts[true_digit][predicted]`.
@@ -76,19 +77,20 @@ impl ConfusionMatrix {
     }
 
     /// Of the images predicted as `digit`, the fraction that really are `digit`; `None` if the
-    /// network never predicted it.
+    /// network never predicted it. See `docs/08-reading-the-report.md`.
     pub fn precision(&self, digit: usize) -> Option<f64> {
         ratio(self.count(digit, digit), self.column_total(digit))
     }
 
     /// Of the images of `digit`, the fraction predicted as `digit`; `None` if there are none.
+    /// See `docs/08-reading-the-report.md`.
     pub fn recall(&self, digit: usize) -> Option<f64> {
         ratio(self.count(digit, digit), self.row_total(digit))
     }
 
     /// The `n` largest off-diagonal cells, largest first. Ties are listed in reading order of
     /// the matrix: by true digit, then by predicted digit. Cells with no images are left out,
-    /// so fewer than `n` may come back.
+    /// so fewer than `n` may come back. See `docs/08-reading-the-report.md`.
     pub fn most_confused(&self, n: usize) -> Vec<ConfusedPair> {
         let mut pairs: Vec<ConfusedPair> = (0..CLASSES)
             .flat_map(|t| (0..CLASSES).map(move |p| (t, p)))
@@ -110,7 +112,8 @@ fn ratio(part: usize, whole: usize) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
 }
 
-/// Predictions grouped by how confident they were, in equal-width bins over [0, 1].
+/// Predictions grouped by how confident they were, in equal-width bins over [0, 1]: the
+/// reliability diagram and its expected calibration error. See `docs/08-reading-the-report.md`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Calibration {
     pub bins: Vec<ReliabilityBin>,
@@ -131,7 +134,8 @@ pub struct ReliabilityBin {
 
 impl Calibration {
     /// `outcomes` holds each prediction's confidence (its top probability) and whether it was
-    /// right. Confidences that are not finite numbers are left out.
+    /// right. Confidences that are not finite numbers are left out. The ECE's formula:
+    /// `docs/08-reading-the-report.md`.
     pub fn new(outcomes: impl IntoIterator<Item = (f64, bool)>, bins: usize) -> Calibration {
         let bins = bins.max(1);
         let (mut counts, mut confidence, mut correct) =
@@ -163,6 +167,8 @@ impl Calibration {
         Calibration { bins, ece }
     }
 
+    /// From the test predictions: each one's [`confidence`] and whether it was right.
+    /// See `docs/08-reading-the-report.md`.
     pub fn from_predictions(predictions: &[Prediction], bins: usize) -> Calibration {
         Calibration::new(
             predictions
@@ -173,7 +179,7 @@ impl Calibration {
     }
 }
 
-/// The probability the network gave its own answer.
+/// The probability the network gave its own answer. See `docs/08-reading-the-report.md`.
 pub fn confidence(prediction: &Prediction) -> f64 {
     f64::from(prediction.probabilities[prediction.predicted])
 }
@@ -195,7 +201,7 @@ fn bin_index(value: f64, bins: usize) -> usize {
 }
 
 /// The indices of the `n` wrong predictions made with the highest confidence, most confident
-/// first (ties in the order of the test set).
+/// first (ties in the order of the test set). See `docs/08-reading-the-report.md`.
 pub fn most_confident_mistakes(predictions: &[Prediction], n: usize) -> Vec<usize> {
     let mut wrong: Vec<usize> = (0..predictions.len())
         .filter(|&i| predictions[i].label != predictions[i].predicted)
@@ -206,7 +212,7 @@ pub fn most_confident_mistakes(predictions: &[Prediction], n: usize) -> Vec<usiz
 }
 
 /// The mean of each value and the `window - 1` before it (fewer at the start), so the curve
-/// starts where the data starts and never looks ahead.
+/// starts where the data starts and never looks ahead. See `docs/08-reading-the-report.md`.
 pub fn moving_average(values: &[f64], window: usize) -> Vec<f64> {
     let window = window.max(1);
     let mut sum = 0.0;

@@ -65,7 +65,7 @@ impl Picture {
         }
     }
 
-    /// Two sentences on how to read it.
+    /// Two sentences on how to read it; the longer reading is `docs/08-reading-the-report.md`.
     pub fn how_to_read(self) -> &'static str {
         match self {
             Picture::LossCurves => {

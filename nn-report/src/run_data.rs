@@ -45,7 +45,7 @@ impl RateHistory {
 
 impl RunData {
     /// Reads everything but the checkpoints. Only an unreadable `config.json` is an error:
-    /// without it the learning rates are unknown.
+    /// without it the learning rates are unknown. See `docs/08-reading-the-report.md`.
     pub fn read(run: &RunDir, skipped: &mut Vec<Skip>) -> Result<RunData> {
         let config = run.read_config()?;
         let rates = config
@@ -82,7 +82,7 @@ impl RunData {
         })
     }
 
-    /// The run's folder name, e.g. `2026-11-27T22-35-31Z`.
+    /// The run's folder name, e.g. `2026-11-27T23-04-52Z`.
     pub fn name(&self) -> String {
         let path = self.run.path();
         path.file_name()

@@ -10,12 +10,14 @@ use crate::metrics::moving_average;
 use crate::run_data::{RateHistory, RunData};
 use crate::style::{self, TICK};
 
-/// The moving average spans this fraction of the longest run's steps (a tenth of an epoch in a
-/// ten-epoch run), and at least `MIN_WINDOW` steps: long enough to smooth the noise, short
-/// enough to follow the trend.
+/// The moving average spans 1/`SMOOTHING_FRACTION` of the longest run's steps (a tenth of an
+/// epoch in a ten-epoch run), and at least `MIN_WINDOW` steps: long enough to smooth the noise,
+/// short enough to follow the trend. See `docs/08-reading-the-report.md`.
 const SMOOTHING_FRACTION: usize = 100;
 const MIN_WINDOW: usize = 5;
 
+/// Draws `batch_loss.png`: the loss of every step, one panel per learning rate, with its moving
+/// average. See `docs/08-reading-the-report.md`.
 pub fn batch_loss(root: &Area, data: &RunData) -> Result<()> {
     let rates: Vec<&RateHistory> = data.with_batches().collect();
     let last_step = rates

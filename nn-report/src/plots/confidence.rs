@@ -20,6 +20,8 @@ const HISTOGRAM_BINS: usize = 20;
 const RIGHT_COLOUR: RGBColor = RGBColor(0, 114, 178);
 const WRONG_COLOUR: RGBColor = RGBColor(213, 94, 0);
 
+/// Draws `confidence.png`: the reliability diagram with its ECE (left) and the confidence of
+/// right and of wrong answers (right). See `docs/08-reading-the-report.md`.
 pub fn confidence_picture(root: &Area, results: &TestResults, best: &BestModel) -> Result<()> {
     let subtitle = format!(
         "model: {}, on {} test images",

@@ -18,6 +18,8 @@ const LEFT: i32 = 130;
 const BOTTOM: i32 = 110;
 const RIGHT: i32 = 130;
 
+/// Draws `confusion_matrix.png`: the counts, on a logarithmic shade.
+/// See `docs/08-reading-the-report.md`.
 pub fn counts(root: &Area, results: &TestResults, best: &BestModel) -> Result<()> {
     let m = &results.confusion;
     let largest = (0..CLASSES)
@@ -40,6 +42,8 @@ pub fn counts(root: &Area, results: &TestResults, best: &BestModel) -> Result<()
     })
 }
 
+/// Draws `confusion_matrix_normalized.png`: each row in percent of its digit's images, so the
+/// diagonal is each digit's recall. See `docs/08-reading-the-report.md`.
 pub fn normalized(root: &Area, results: &TestResults, best: &BestModel) -> Result<()> {
     let m = &results.confusion;
     let title = "Confusion matrix: share of each true digit's images, in percent";
@@ -63,6 +67,7 @@ pub fn normalized(root: &Area, results: &TestResults, best: &BestModel) -> Resul
 
 /// Shades small values visibly: the diagonal holds ~1000 images a digit and the mistakes a
 /// handful, and on a linear shade every mistake would look white.
+/// See `docs/08-reading-the-report.md`.
 fn log_shade(value: f64, largest: f64) -> f64 {
     if largest <= 0.0 {
         0.0

@@ -58,6 +58,8 @@ struct Panel<'a> {
     curves: Vec<Curve>,
 }
 
+/// Draws `loss_curves.png`: training loss (left) and validation loss (right) after each epoch,
+/// on a log scale. See `docs/08-reading-the-report.md`.
 pub fn loss_curves(root: &Area, data: &RunData) -> Result<()> {
     let panels = [
         Panel {
@@ -85,6 +87,8 @@ pub fn loss_curves(root: &Area, data: &RunData) -> Result<()> {
     draw_pair(root, "Loss after each epoch", &panels, scale, legend, data)
 }
 
+/// Draws `accuracy.png`: validation accuracy (left) and test accuracy (right) after each
+/// epoch. See `docs/08-reading-the-report.md`.
 pub fn accuracy(root: &Area, data: &RunData) -> Result<()> {
     let percent = |v: Option<f64>| v.map(|a| 100.0 * a);
     let panels = [

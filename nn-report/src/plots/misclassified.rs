@@ -20,6 +20,8 @@ const TOP: i32 = 10;
 /// How many digits the picture shows at most.
 pub const SHOWN: usize = COLUMNS * ROWS;
 
+/// Draws `misclassified.png`: the [`SHOWN`] most confident mistakes, each image with its true
+/// label, the answer and its probability. See `docs/08-reading-the-report.md`.
 pub fn misclassified(root: &Area, results: &TestResults, best: &BestModel) -> Result<()> {
     let m = &results.confusion;
     let wrong = m.total() - m.correct();

@@ -11,11 +11,14 @@ use crate::style::{self, TICK};
 use nn_train::mnist::{IMAGE_PIXELS, IMAGE_SIDE};
 
 /// The most tiles shown: 8 x 8 stay large enough to see strokes in.
+/// See `docs/08-reading-the-report.md`.
 pub const MAX_UNITS: usize = 64;
 const TOP: i32 = 10;
 const BOTTOM: i32 = 120;
 const GAP: i32 = 8;
 
+/// Draws `weights.png`: each hidden unit's first-layer weights as the 28x28 image they
+/// multiply, for the first [`MAX_UNITS`] units. See `docs/08-reading-the-report.md`.
 pub fn weights(root: &Area, best: &BestModel) -> Result<()> {
     // The checkpoint was checked against the run's architecture; this only keeps a surprise
     // from turning into a panic.
