@@ -122,8 +122,14 @@ pub fn accuracy(root: &Area, data: &RunData) -> Result<()> {
             .flat_map(|c| &c.points);
         values = all.map(|&(_, v)| v).collect();
     }
+    // Accuracies rise towards the top right, leaving the bottom right free for the legend;
+    // but a dip late in training (a learning rate that oscillates) would hide behind it, so
+    // the axis reaches low enough to keep the legend's corner empty.
+    let top = values.iter().copied().fold(f64::MIN, f64::max);
+    if let Some(floor) = legend_corner_floor(&panels, data.config.epochs, top) {
+        values.push(floor);
+    }
     let scale = linear_range(values, 10.0, 0.0..100.0).map(Scale::Linear);
-    // Accuracies rise towards the top right, leaving the bottom right free for the legend.
     let legend = SeriesLabelPosition::LowerRight;
     draw_pair(
         root,
@@ -133,6 +139,26 @@ pub fn accuracy(root: &Area, data: &RunData) -> Result<()> {
         legend,
         data,
     )
+}
+
+/// The lowest the y axis must reach so that no point of the last epochs falls in the lower
+/// right corner, where the legend goes: the legend is about `LEGEND_ROW` of the panel's height
+/// per learning rate (plus a margin) and covers the last 45% of the epochs.
+fn legend_corner_floor(panels: &[Panel; 2], epochs: usize, top: f64) -> Option<f64> {
+    const LEGEND_ROW: f64 = 0.075;
+    let rows = panels.iter().map(|p| p.curves.len()).max().unwrap_or(0) as f64;
+    let height = (LEGEND_ROW * rows + 0.06).min(0.6);
+    let in_corner = |&(epoch, _): &(f64, f64)| epoch > 0.55 * epochs as f64;
+    let lowest = panels
+        .iter()
+        .flat_map(|p| &p.curves)
+        .filter(|c| c.diverged.is_none())
+        .flat_map(|c| c.points.iter().filter(|p| in_corner(p)).map(|&(_, v)| v))
+        .fold(None, |low: Option<f64>, v| {
+            Some(low.map_or(v, |l| l.min(v)))
+        })?;
+    // The corner spans `height` of the axis from its bottom: lowest must sit above it.
+    Some(lowest - height / (1.0 - height) * (top - lowest))
 }
 
 /// The curves of one quantity: `value` of every epoch of every learning rate.
@@ -236,4 +262,57 @@ where
         }
     }
     draw_legend(&mut chart, legend)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn panel(curves: Vec<Vec<(f64, f64)>>) -> Panel<'static> {
+        Panel {
+            title: "",
+            y_desc: "",
+            if_empty: "",
+            curves: curves
+                .into_iter()
+                .map(|points| Curve {
+                    label: String::new(),
+                    colour: RGBColor(0, 0, 0),
+                    points,
+                    diverged: None,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_late_dip_stays_above_the_legend_corner() {
+        // Two curves near 97%, one dipping to 88.7% at epoch 7 of 10.
+        let steady = (1..=10).map(|e| (e as f64, 97.0)).collect();
+        let dipping = (1..=10)
+            .map(|e| (e as f64, if e == 7 { 88.7 } else { 96.0 }))
+            .collect();
+        let panels = [panel(vec![steady, dipping]), panel(vec![])];
+        let floor = legend_corner_floor(&panels, 10, 97.0).unwrap();
+        // Two rows of legend: 0.21 of the axis from its bottom must lie below the dip.
+        let height = 0.075 * 2.0 + 0.06;
+        assert!(
+            floor + height * (97.0 - floor) <= 88.7 + 1e-9,
+            "floor {floor}"
+        );
+        assert!(floor < 88.7);
+    }
+
+    #[test]
+    fn early_points_do_not_move_the_axis() {
+        let rising = (1..=10).map(|e| (e as f64, 80.0 + e as f64)).collect();
+        let panels = [panel(vec![rising]), panel(vec![])];
+        // Only epochs 6 to 10 (86 to 90) fall under the legend's width.
+        let floor = legend_corner_floor(&panels, 10, 90.0).unwrap();
+        let height = 0.075 + 0.06;
+        assert!(
+            (floor - (86.0 - height / (1.0 - height) * 4.0)).abs() < 1e-9,
+            "floor {floor}"
+        );
+    }
 }
