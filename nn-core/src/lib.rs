@@ -21,6 +21,8 @@
 //! 7. [`mlp`] (`mlp.rs`): the layers put together: forward, backward, predict (chapter 5).
 //! 8. [`sgd`] (`sgd.rs`): the update, with momentum and weight decay (chapter 6,
 //!    `docs/06-sgd-and-learning-rate.md`).
+//! 9. [`dropout`] (`dropout.rs`): hidden units switched off at random while training, a
+//!    regulariser (chapter 9, `docs/09-overfitting-and-regularisation.md`).
 //!
 //! The rest of the story is in the other crates: MNIST and the validation split in `datasets`
 //! (chapter 7, `docs/07-data-and-validation.md`), the learning-rate sweep in `nn-train`
@@ -43,6 +45,7 @@
 //! ```
 
 pub mod dense;
+pub mod dropout;
 mod gemm;
 pub mod loss;
 pub mod matmul;

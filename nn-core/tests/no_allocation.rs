@@ -8,8 +8,11 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use nn_core::dropout::Dropout;
 use nn_core::sgd::Sgd;
 use nn_core::{Activations, Matrix, Mlp, ThreadPool};
+use rand::SeedableRng;
+use rand::rngs::ChaCha8Rng;
 
 struct CountingAllocator;
 
@@ -49,15 +52,25 @@ fn main() {
             );
             let partial = Matrix::from_vec(32, 784, full.as_slice()[..32 * 784].to_vec());
             let labels: Vec<usize> = (0..64).map(|i| i % 10).collect();
+            let mut steps = 0;
+            // Every other step with dropout: its masks are reused buffers too.
             let mut step = |x: &Matrix| {
                 let labels = &labels[..x.rows()];
-                model.forward_loss(x, labels, &mut acts);
+                steps += 1;
+                if steps % 2 == 0 {
+                    let mut rng = ChaCha8Rng::seed_from_u64(steps);
+                    model.forward_loss_dropout(x, labels, Dropout::new(0.5), &mut rng, &mut acts);
+                } else {
+                    model.forward_loss(x, labels, &mut acts);
+                }
                 model.backward(x, labels, &mut acts, &mut grads);
                 sgd.step(&mut model, &grads);
             };
             // The first steps size every buffer; the last, smaller batch of an epoch must then
             // fit in them.
             step(&full);
+            step(&full);
+            step(&partial);
             step(&partial);
             let before = ALLOCATIONS.load(Ordering::Relaxed);
             for _ in 0..10 {
