@@ -52,6 +52,7 @@ pub mod matmul;
 pub mod matrix;
 pub mod mlp;
 pub mod relu;
+pub mod rng;
 pub mod sgd;
 pub mod softmax;
 pub mod threads;
