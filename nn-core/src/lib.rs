@@ -10,7 +10,7 @@
 //! 1. [`Matrix`] (`matrix.rs`): a row-major `f32` matrix; a batch is one example per row.
 //! 2. [`matmul`] (`matmul.rs`): `A·B`, `Aᵀ·B`, `A·Bᵀ`, the three products backprop needs,
 //!    with the plain triple loops kept as the reference; made fast by `gemm` and [`threads`]
-//!    (chapter 7, `docs/07-making-it-fast.md`).
+//!    (appendix A, `docs/appendix-a-making-it-fast.md`).
 //! 3. [`dense`] (`dense.rs`): `y = x·W + b` and its gradients `dW = xᵀ·dy`, `db`, `dx = dy·Wᵀ`
 //!    (chapter 5, `docs/05-dense-and-relu.md`).
 //! 4. [`relu`] (`relu.rs`): `max(z, 0)` and its mask (chapter 5).
@@ -24,9 +24,11 @@
 //! 9. [`metrics`] (`metrics.rs`): what the predictions are worth: accuracy, the confusion
 //!    matrix, calibration (chapter 8, `docs/08-reading-the-report.md`).
 //!
-//! The rest of the story is in `nn-train`: reading MNIST, the learning-rate sweep, checkpoints
-//! and seeds (chapters 6 and 9, `docs/09-data-checkpoints-reproducibility.md`), and in
-//! `nn-report`, which draws a finished run (chapter 8, `docs/08-reading-the-report.md`).
+//! The rest of the story is in the other crates: MNIST and the validation split in `datasets`
+//! (chapter 7, `docs/07-data-and-validation.md`), the learning-rate sweep in `nn-train`
+//! (chapter 6), a run's files, checkpoints and seeds in `nn-run` (appendix B,
+//! `docs/appendix-b-runs-and-checkpoints.md`), and `nn-report`, which draws a finished run
+//! (chapter 8, `docs/08-reading-the-report.md`).
 //!
 //! ```
 //! use nn_core::{sgd::Sgd, Activations, Matrix, Mlp};

@@ -47,7 +47,7 @@ impl Mlp {
     /// of 128 units, 10 classes. Weights are He-normal from a ChaCha8 generator seeded with
     /// `seed`, so the same seed gives the same network on every machine; biases are 0.
     /// See `docs/05-dense-and-relu.md` (He-normal) and
-    /// `docs/09-data-checkpoints-reproducibility.md` (seeds).
+    /// `docs/appendix-b-runs-and-checkpoints.md` (seeds).
     pub fn new(sizes: &[usize], seed: u64) -> Mlp {
         assert!(
             sizes.len() >= 2 && sizes.iter().all(|&s| s > 0),

@@ -8,7 +8,7 @@
 //!
 //! The pool does not decide *what* each thread computes: callers split their output into
 //! parts whose results do not depend on which thread runs them, so any number of threads gives
-//! the same bits (`docs/07-making-it-fast.md`).
+//! the same bits (`docs/appendix-a-making-it-fast.md`).
 //!
 //! ```
 //! use nn_core::ThreadPool;

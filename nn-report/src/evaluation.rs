@@ -5,10 +5,10 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use datasets::mnist::{self, Split};
 use nn_core::Mlp;
-use nn_train::checkpoint::Checkpoint;
-use nn_train::eval::{Evaluator, Prediction};
-use nn_train::mnist::{self, Split};
+use nn_run::checkpoint::Checkpoint;
+use nn_run::eval::{Evaluator, Prediction};
 
 use crate::metrics::{Calibration, ConfusionMatrix};
 use crate::run_data::RunData;

@@ -36,7 +36,7 @@ use std::fs;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use nn_train::run_dir::RunDir;
+use nn_run::run_dir::RunDir;
 
 use crate::canvas::{Area, save_png};
 use crate::evaluation::{BestModel, TestResults, TestSet};

@@ -3,8 +3,8 @@
 //! Everything drawn is computed (and tested) here first, apart from the drawing. What each
 //! number means: `docs/08-reading-the-report.md`.
 
-use nn_train::eval::Prediction;
-use nn_train::mnist::CLASSES;
+use datasets::mnist::CLASSES;
+use nn_run::eval::Prediction;
 
 /// How often each true digit was predicted as each digit. See `docs/08-reading-the-report.md`.
 #[derive(Clone, Debug, PartialEq, Eq)]

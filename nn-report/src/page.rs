@@ -5,9 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use nn_train::atomic::write_atomically;
-use nn_train::mnist::CLASSES;
-use nn_train::run_dir::LrSummary;
+use datasets::mnist::CLASSES;
+use nn_run::atomic::write_atomically;
+use nn_run::run_dir::LrSummary;
 
 use crate::Skip;
 use crate::evaluation::{BestModel, TestResults};

@@ -9,7 +9,7 @@ use crate::canvas::Area;
 use crate::evaluation::{BestModel, TestResults};
 use crate::metrics::ConfusionMatrix;
 use crate::style::{self, LABEL, TICK};
-use nn_train::mnist::CLASSES;
+use datasets::mnist::CLASSES;
 
 /// Room around the matrix, in pixels: the column header above, the digits and axis names to
 /// the left and below, the row totals to the right.

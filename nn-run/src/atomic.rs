@@ -3,7 +3,7 @@
 //! A file is written under a temporary name in its own folder, flushed to disk, then renamed
 //! over the real name. A rename within one folder is atomic, so a reader (or a crash, or
 //! `kill -9`) sees either the old complete file or the new complete file, never a mix.
-//! See `docs/09-data-checkpoints-reproducibility.md`.
+//! See `docs/appendix-b-runs-and-checkpoints.md`.
 
 use std::fs::File;
 use std::io::{self, Write};

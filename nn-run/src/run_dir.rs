@@ -16,7 +16,7 @@
 //!
 //! Every file is written whole to a temporary name and renamed into place, so a reader (or a
 //! run killed at any moment) only ever sees complete files.
-//! See `docs/09-data-checkpoints-reproducibility.md`.
+//! See `docs/appendix-b-runs-and-checkpoints.md`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -76,7 +76,7 @@ pub struct LrSummary {
 
 impl LrSummary {
     /// Summarises one learning rate's rows: the best epoch is chosen on validation accuracy,
-    /// never on test (`docs/09-data-checkpoints-reproducibility.md`).
+    /// never on test (`docs/07-data-and-validation.md`).
     pub fn from_metrics(lr: f32, metrics: &[EpochMetrics]) -> LrSummary {
         let completed: Vec<&EpochMetrics> = metrics.iter().filter(|m| !m.diverged).collect();
         let diverged_at = metrics.iter().find(|m| m.diverged).map(|m| m.epoch);
@@ -118,7 +118,7 @@ pub struct Summary {
 impl Summary {
     /// The learning rate with the best validation accuracy: chosen on validation, never on
     /// test, which would make the test accuracy an optimistic guess instead of a measurement.
-    /// See `docs/09-data-checkpoints-reproducibility.md`.
+    /// See `docs/07-data-and-validation.md`.
     pub fn best(&self) -> Option<&LrSummary> {
         self.learning_rates
             .iter()
@@ -194,9 +194,13 @@ impl RunDir {
         }
     }
 
-    /// Where runs go by default: `runs/` in the workspace.
+    /// Where runs go by default: `runs/` in the workspace, whatever the current directory is
+    /// when `cargo run` starts.
     pub fn default_parent() -> PathBuf {
-        crate::workspace_dir().join("runs")
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent();
+        workspace
+            .expect("nn-run sits in the workspace")
+            .join("runs")
     }
 
     /// A fresh folder name under `parent` for a run starting now, e.g. `2026-11-27T21-40-05Z`.

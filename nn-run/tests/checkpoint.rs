@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use nn_core::Mlp;
 use nn_core::sgd::Sgd;
-use nn_train::checkpoint::{Checkpoint, FORMAT_VERSION, MAGIC};
-use nn_train::config::TrainConfig;
+use nn_run::checkpoint::{Checkpoint, FORMAT_VERSION, MAGIC};
+use nn_run::config::TrainConfig;
 
 fn checkpoint() -> Checkpoint {
     let config = TrainConfig {

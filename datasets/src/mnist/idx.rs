@@ -3,7 +3,7 @@
 //! The `mnist` crate trusts its input: it panics on a bad header and, worse, loads a truncated
 //! file without a word, shifting every image after the gap. So each file is checked here first:
 //! not empty, not still gzipped, the right magic number, count and image shape, the exact
-//! length, and every label a digit. See `docs/09-data-checkpoints-reproducibility.md`.
+//! length, and every label a digit. See `docs/07-data-and-validation.md`.
 
 use std::fs::File;
 use std::io::{self, Read};

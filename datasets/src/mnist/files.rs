@@ -1,7 +1,7 @@
 //! The four MNIST files: their names, their layout, and what their content must be.
 //!
 //! This table is the one place these facts live; `datasets/README.md` repeats it for people.
-//! See `docs/09-data-checkpoints-reproducibility.md`.
+//! See `docs/07-data-and-validation.md`.
 //! Each file is in the IDX format: a big-endian header (magic number, item count, and for
 //! images the row and column counts) followed by one byte per pixel or per label.
 
@@ -19,7 +19,7 @@ pub const IMAGE_PIXELS: usize = (IMAGE_SIDE * IMAGE_SIDE) as usize;
 pub const CLASSES: usize = 10;
 
 /// Every gzip stream starts with these two bytes: how a file still compressed is recognised.
-pub(crate) const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+pub const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// What an IDX file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,7 +146,8 @@ impl Fingerprint {
     }
 }
 
-pub(crate) fn hex(digest: &[u8]) -> String {
+/// A digest in lower-case hexadecimal, as `sha256sum` prints it.
+pub fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -162,7 +163,7 @@ mod tests {
 
     #[test]
     fn the_datasets_readme_lists_the_same_files() {
-        let readme = include_str!("../../../datasets/README.md");
+        let readme = include_str!("../../README.md");
         for file in FILES {
             let row = format!("| `{}` | {} | `{}` |", file.name, file.bytes(), file.sha256);
             assert!(

@@ -5,9 +5,9 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
+use datasets::mnist::{self, FILES, IMAGE_PIXELS, Kind, MnistFile, TRAIN_IMAGES, TRAIN_LABELS};
 use flate2::Compression;
 use flate2::write::GzEncoder;
-use nn_train::mnist::{self, FILES, IMAGE_PIXELS, Kind, MnistFile, TRAIN_IMAGES, TRAIN_LABELS};
 use tempfile::TempDir;
 
 /// An IDX header: magic, count, then rows and columns for images.

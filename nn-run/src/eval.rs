@@ -3,7 +3,7 @@
 use nn_core::softmax::argmax;
 use nn_core::{Activations, Matrix, Mlp};
 
-use crate::mnist::{CLASSES, Split};
+use datasets::mnist::{CLASSES, Split};
 
 /// Examples per forward pass when measuring: large batches keep the products efficient, and
 /// the result does not depend on it (each example's loss is its own).

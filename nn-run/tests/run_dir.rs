@@ -1,8 +1,8 @@
 //! The run directory's files: what is written is what is read, and the summary says the
 //! truth about each learning rate.
 
-use nn_train::config::TrainConfig;
-use nn_train::run_dir::{BatchLoss, EpochMetrics, LrSummary, RunDir, Summary};
+use nn_run::config::TrainConfig;
+use nn_run::run_dir::{BatchLoss, EpochMetrics, LrSummary, RunDir, Summary};
 
 fn row(
     epoch: usize,

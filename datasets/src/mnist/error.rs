@@ -8,7 +8,7 @@ use thiserror::Error;
 use super::Kind;
 
 /// A file that cannot be loaded as MNIST. Every message names the file, says what is wrong,
-/// and says how to fix it. See `docs/09-data-checkpoints-reproducibility.md`.
+/// and says how to fix it. See `docs/07-data-and-validation.md`.
 #[derive(Debug, Error)]
 pub enum DataError {
     #[error(

@@ -1,4 +1,4 @@
-//! Reading the four checked files into memory. See `docs/09-data-checkpoints-reproducibility.md`.
+//! Reading the four checked files into memory. See `docs/07-data-and-validation.md`.
 
 use std::path::Path;
 

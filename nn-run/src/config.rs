@@ -1,11 +1,11 @@
 //! What a run is: the network, the data, the learning rates and every other setting that
 //! changes its numbers. Stored as `config.json` in the run directory and inside every
 //! checkpoint, so a run can be reproduced or resumed from either.
-//! See `docs/09-data-checkpoints-reproducibility.md`.
+//! See `docs/appendix-b-runs-and-checkpoints.md`.
 
 use serde::{Deserialize, Serialize};
 
-use crate::mnist::{CLASSES, IMAGE_PIXELS};
+use datasets::mnist::{CLASSES, IMAGE_PIXELS};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {

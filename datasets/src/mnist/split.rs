@@ -12,11 +12,11 @@ use super::{CLASSES, DataError, IMAGE_PIXELS, IMAGE_SIDE};
 /// The test set is only for the final report. Choosing anything (a learning rate, when to stop)
 /// by looking at test accuracy tunes the model to the test set, and its score stops saying how
 /// the model does on digits it has never seen. Hold out the end of the training set for those
-/// choices instead (`docs/09-data-checkpoints-reproducibility.md`):
+/// choices instead (`docs/07-data-and-validation.md`):
 ///
 /// ```no_run
-/// # fn main() -> Result<(), nn_train::mnist::DataError> {
-/// let mut mnist = nn_train::mnist::load("datasets/mnist".as_ref())?;
+/// # fn main() -> Result<(), datasets::mnist::DataError> {
+/// let mut mnist = datasets::mnist::load("datasets/mnist".as_ref())?;
 /// let validation = mnist.train.split_off_last(10_000)?; // the last 10,000 training images
 /// let train = mnist.train.take_first(5_000); // `--train-limit 5000`, after the hold-out
 /// # Ok(()) }
@@ -115,7 +115,7 @@ impl Split {
 
     /// Removes the last `n` examples and returns them: the validation set held out of the
     /// training set. `n = 0` returns an empty split. See
-    /// `docs/09-data-checkpoints-reproducibility.md`.
+    /// `docs/07-data-and-validation.md`.
     pub fn split_off_last(&mut self, n: usize) -> Result<Split, DataError> {
         let keep = self
             .len()
@@ -158,7 +158,7 @@ impl Split {
 
     /// Puts the images at `indices` into `x`, one per row, as `f32` in [0, 1] (pixel / 255),
     /// and their labels into `labels`. Both are reused from batch to batch, so once `x` has
-    /// held a full batch no call allocates. See `docs/09-data-checkpoints-reproducibility.md`.
+    /// held a full batch no call allocates. See `docs/07-data-and-validation.md`.
     ///
     /// Panics if an index is out of range.
     pub fn gather_batch(&self, indices: &[usize], x: &mut Matrix, labels: &mut Vec<usize>) {

@@ -18,7 +18,7 @@
 //!
 //! bincode 1.x and 2.x are marked unmaintained (RUSTSEC-2025-0141) and 3.0.0 is an empty crate;
 //! we pin 2.0.1, and the version field here is what would let a later release read today's
-//! files while moving to another encoding. See `docs/09-data-checkpoints-reproducibility.md`.
+//! files while moving to another encoding. See `docs/appendix-b-runs-and-checkpoints.md`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -32,19 +32,19 @@ use thiserror::Error;
 use crate::atomic::write_atomically;
 use crate::config::{TrainConfig, architecture};
 
-/// The first 8 bytes of every checkpoint file. See `docs/09-data-checkpoints-reproducibility.md`.
+/// The first 8 bytes of every checkpoint file. See `docs/appendix-b-runs-and-checkpoints.md`.
 pub const MAGIC: [u8; 8] = *b"NNCKPT\r\n";
 /// The envelope's format version: a file with a larger one is refused, and a future format
-/// would be chosen by it. See `docs/09-data-checkpoints-reproducibility.md`.
+/// would be chosen by it. See `docs/appendix-b-runs-and-checkpoints.md`.
 pub const FORMAT_VERSION: u32 = 1;
 const HEADER_BYTES: usize = 8 + 4 + 8 + 32;
 /// The largest payload this version will decode: far above any network it trains (the
 /// 784-800-10 recipe with momentum is under 6 MB), far below what could hurt the machine.
-/// See `docs/09-data-checkpoints-reproducibility.md`.
+/// See `docs/appendix-b-runs-and-checkpoints.md`.
 pub const MAX_PAYLOAD_BYTES: usize = 256 << 20;
 
 /// What a checkpoint holds: enough to continue training exactly where it stopped.
-/// See `docs/09-data-checkpoints-reproducibility.md`.
+/// See `docs/appendix-b-runs-and-checkpoints.md`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Checkpoint {
     /// The run's configuration: architecture, data split, seed, all learning rates.
@@ -62,7 +62,7 @@ pub struct Checkpoint {
 }
 
 /// Every way loading or saving a checkpoint can fail, each naming the file. The order in which
-/// they are checked: `docs/09-data-checkpoints-reproducibility.md`.
+/// they are checked: `docs/appendix-b-runs-and-checkpoints.md`.
 #[derive(Debug, Error)]
 pub enum CheckpointError {
     #[error("cannot read checkpoint {path}: {source}")]
@@ -141,7 +141,7 @@ impl Checkpoint {
     }
 
     /// Reads and checks a checkpoint; every way the file can be broken is a
-    /// [`CheckpointError`]. The checks, in order: `docs/09-data-checkpoints-reproducibility.md`.
+    /// [`CheckpointError`]. The checks, in order: `docs/appendix-b-runs-and-checkpoints.md`.
     pub fn load(path: &Path) -> Result<Checkpoint, CheckpointError> {
         let bytes = fs::read(path).map_err(|source| CheckpointError::Read {
             path: path.into(),

