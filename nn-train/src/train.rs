@@ -5,10 +5,16 @@
 //! After every epoch a learning rate's files are brought up to date in an order that makes any
 //! moment a safe one to be killed at: the CSV logs, then the checkpoints, then the summary.
 //! `--resume` continues from `last.ckpt` and drops whatever the logs recorded after it.
+//!
+//! What fights overfitting plugs in here too (`docs/09-overfitting-and-regularisation.md`):
+//! each epoch's learning rate comes from the schedule, the training images may be distorted
+//! (`datasets::augment`) and the hidden units dropped (`nn_core::dropout`), and early stopping
+//! ends a learning rate whose validation accuracy has stopped improving.
 
 use std::time::Instant;
 
 use anyhow::{Result, bail};
+use nn_core::dropout::Dropout;
 use nn_core::metrics::count_correct;
 use nn_core::sgd::Sgd;
 use nn_core::{Activations, Matrix, Mlp};
@@ -16,11 +22,12 @@ use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 use rand::seq::SliceRandom;
 
+use datasets::augment::Distorter;
 use datasets::mnist::{CLASSES, DataError, IMAGE_PIXELS, Mnist, Split};
 use nn_run::checkpoint::Checkpoint;
 use nn_run::config::{TrainConfig, architecture};
 use nn_run::eval::Evaluator;
-use nn_run::run_dir::{BatchLoss, EpochMetrics, LrSummary, RunDir, Summary};
+use nn_run::run_dir::{BatchLoss, EpochMetrics, LrSummary, RunDir, Summary, early_stop};
 
 use crate::progress::Progress;
 
@@ -76,16 +83,16 @@ pub fn run_sweep(
         learning_rates: config
             .learning_rates
             .iter()
-            .map(|&lr| Ok(LrSummary::from_metrics(lr, &run.read_metrics(lr)?)))
+            .map(|&lr| Ok(LrSummary::from_run(config, lr, &run.read_metrics(lr)?)))
             .collect::<Result<_>>()?,
     };
     for (i, &lr) in config.learning_rates.iter().enumerate() {
         let mut sweep = LrRun::start(config, lr, run, resume, progress)?;
         while let Some(metrics) = sweep.next_epoch(data)? {
-            summary.learning_rates[i] = LrSummary::from_metrics(lr, metrics);
+            summary.learning_rates[i] = LrSummary::from_run(config, lr, metrics);
             run.write_summary(&summary)?;
         }
-        summary.learning_rates[i] = LrSummary::from_metrics(lr, &sweep.metrics);
+        summary.learning_rates[i] = LrSummary::from_run(config, lr, &sweep.metrics);
     }
     run.write_summary(&summary)?;
     Ok(summary)
@@ -106,6 +113,10 @@ struct LrRun<'a> {
     batches: Vec<BatchLoss>,
     buffers: StepBuffers,
     evaluator: Evaluator,
+    /// The training images' distortion, if the run augments them.
+    distorter: Option<Distorter>,
+    /// The hidden layers' dropout, if the run uses it.
+    dropout: Option<Dropout>,
 }
 
 /// What a training step reuses from batch to batch, so it does not allocate.
@@ -143,6 +154,9 @@ impl<'a> LrRun<'a> {
             batches: Vec::new(),
             buffers: StepBuffers::default(),
             evaluator: Evaluator::default(),
+            distorter: (!config.augmentation.is_none())
+                .then(|| Distorter::new(config.augmentation)),
+            dropout: (config.dropout > 0.0).then(|| Dropout::new(config.dropout)),
         };
         let last = run.last_checkpoint_path(lr);
         if resume {
@@ -169,6 +183,10 @@ impl<'a> LrRun<'a> {
             lr_run.metrics.retain(|m| m.epoch <= epoch);
             lr_run.batches = run.read_batches(lr)?;
             lr_run.batches.retain(|b| b.epoch <= epoch);
+            if early_stop(&lr_run.metrics, config.patience).is_some() {
+                lr_run.epoch = config.epochs; // finished: it stopped early
+                return Ok(lr_run);
+            }
             if 0 < epoch && epoch < config.epochs {
                 progress.note(&format!(
                     "lr {lr}: resuming after epoch {epoch} of {}",
@@ -186,6 +204,7 @@ impl<'a> LrRun<'a> {
             return Ok(None);
         }
         let epoch = self.epoch + 1;
+        self.sgd.learning_rate = self.config.learning_rate(self.lr, epoch);
         let started = Instant::now();
         let trained = self.train_epoch(&data.train, epoch);
         let seconds = started.elapsed().as_secs_f64();
@@ -203,6 +222,7 @@ impl<'a> LrRun<'a> {
             test_accuracy: test.accuracy,
             seconds,
             diverged: trained.diverged,
+            learning_rate: Some(self.sgd.learning_rate),
         };
         self.progress
             .note(&epoch_line(self.lr, epoch, self.config.epochs, &row));
@@ -210,11 +230,21 @@ impl<'a> LrRun<'a> {
             .best_val_accuracy()
             .is_none_or(|best| row.val_accuracy.is_none_or(|acc| acc > best));
         self.metrics.push(row);
-        self.epoch = if trained.diverged {
+        let stopped = early_stop(&self.metrics, self.config.patience);
+        self.epoch = if trained.diverged || stopped.is_some() {
             self.config.epochs
         } else {
             epoch
         };
+        if stopped.is_some() {
+            let summary = LrSummary::from_metrics(self.lr, &self.metrics);
+            self.progress.note(&format!(
+                "lr {}: stopped early after epoch {epoch}: no better validation accuracy for {} epochs; best.ckpt keeps epoch {}",
+                self.lr,
+                epoch - summary.best_epoch.unwrap_or(epoch),
+                summary.best_epoch.unwrap_or(epoch),
+            ));
+        }
 
         // Logs first, checkpoints second: a kill in between leaves logs that --resume trims.
         self.run.write_batches(self.lr, &self.batches)?;
@@ -254,12 +284,23 @@ impl<'a> LrRun<'a> {
         );
         let (mut loss_sum, mut correct, mut seen) = (0.0f64, 0usize, 0usize);
         let batches: Vec<&[usize]> = b.order.chunks(self.config.batch_size).collect();
+        let seed = self.config.seed;
         for (i, batch) in batches.iter().enumerate() {
-            train.gather_batch(batch, &mut b.x, &mut b.labels);
+            match &self.distorter {
+                Some(d) => d.gather_batch(train, batch, seed, epoch, &mut b.x, &mut b.labels),
+                None => train.gather_batch(batch, &mut b.x, &mut b.labels),
+            }
             if let Some(next) = batches.get(i + 1) {
                 train.prefetch(next);
             }
-            let loss = self.model.forward_loss(&b.x, &b.labels, &mut b.acts);
+            let loss = match self.dropout {
+                Some(dropout) => {
+                    let mut masks = dropout_rng(seed, self.step + 1);
+                    let (x, labels) = (&b.x, &b.labels);
+                    (self.model).forward_loss_dropout(x, labels, dropout, &mut masks, &mut b.acts)
+                }
+                None => self.model.forward_loss(&b.x, &b.labels, &mut b.acts),
+            };
             self.batches.push(BatchLoss {
                 step: self.step + 1,
                 epoch,
@@ -313,6 +354,13 @@ pub fn shuffle_for_epoch(order: &mut Vec<usize>, len: usize, seed: u64, epoch: u
     order.shuffle(&mut rng);
 }
 
+/// The generator of the dropout masks of SGD step `step` (counted from 1 over the whole run):
+/// like the shuffle, a function of the seed and the step alone, so a resumed run drops the same
+/// units. See `docs/09-overfitting-and-regularisation.md`.
+pub fn dropout_rng(seed: u64, step: u64) -> ChaCha8Rng {
+    nn_core::rng::keyed(seed, b"dropout\0", step)
+}
+
 /// Two configs describe the same run if they differ at most in the number of epochs, which
 /// `--resume --epochs N` may raise. See `docs/appendix-b-runs-and-checkpoints.md`.
 pub fn same_run(a: &TrainConfig, b: &TrainConfig) -> bool {
@@ -331,8 +379,13 @@ fn epoch_line(lr: f32, epoch: usize, epochs: usize, m: &EpochMetrics) -> String 
         _ => "no validation set".to_string(),
     };
     let diverged = if m.diverged { "  DIVERGED" } else { "" };
+    // The rate actually used, when a schedule made it differ from the base rate.
+    let rate = m
+        .learning_rate
+        .filter(|&r| r != lr)
+        .map_or(String::new(), |r| format!(" (rate {r:.3e})"));
     format!(
-        "lr {lr} epoch {epoch}/{epochs}: train loss {:.4} acc {:.2}% | {val} | test acc {:.2}% | {:.2} s{diverged}",
+        "lr {lr}{rate} epoch {epoch}/{epochs}: train loss {:.4} acc {:.2}% | {val} | test acc {:.2}% | {:.2} s{diverged}",
         m.train_loss,
         100.0 * m.train_accuracy,
         100.0 * m.test_accuracy,
@@ -355,12 +408,16 @@ pub fn summary_table(summary: &Summary) -> String {
             (None, Some(e)) => format!("- (ep {e})"),
             _ => "-".to_string(),
         };
-        let mut note = String::new();
+        let mut notes = Vec::new();
         if let Some(e) = s.diverged_at_epoch {
-            note = format!("diverged at epoch {e}");
+            notes.push(format!("diverged at epoch {e}"));
         } else if best == Some(s.lr) {
-            note = "best (chosen on validation)".to_string();
+            notes.push("best (chosen on validation)".to_string());
         }
+        if let Some(e) = s.stopped_early_at_epoch {
+            notes.push(format!("stopped early at epoch {e}"));
+        }
+        let note = notes.join(", ");
         out += &format!(
             "{:>10}  {:>13}  {:>10}  {:>16}  {:>9.1}s  {note}\n",
             s.lr,
