@@ -383,7 +383,7 @@ fn epoch_line(lr: f32, epoch: usize, epochs: usize, m: &EpochMetrics) -> String 
     let rate = m
         .learning_rate
         .filter(|&r| r != lr)
-        .map_or(String::new(), |r| format!(" (rate {r:.3e})"));
+        .map_or(String::new(), |r| format!(" (rate {r})"));
     format!(
         "lr {lr}{rate} epoch {epoch}/{epochs}: train loss {:.4} acc {:.2}% | {val} | test acc {:.2}% | {:.2} s{diverged}",
         m.train_loss,
