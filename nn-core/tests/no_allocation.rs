@@ -56,9 +56,13 @@ fn main() {
                 sgd.step(&mut model, &grads);
             };
             // The first steps size every buffer; the last, smaller batch of an epoch must then
-            // fit in them.
-            step(&full);
-            step(&partial);
+            // fit in them. Which thread takes which chunk of a product changes from step to
+            // step, and each thread sizes its own scratch space the first time it takes a kind
+            // of chunk: the warm-up is long enough for every thread to have taken every kind.
+            for _ in 0..25 {
+                step(&full);
+                step(&partial);
+            }
             let before = ALLOCATIONS.load(Ordering::Relaxed);
             for _ in 0..10 {
                 step(&full);
