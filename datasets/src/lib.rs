@@ -6,5 +6,9 @@
 //! git-ignored); `datasets/README.md` says where they come from. Getting them over the network
 //! is `nn-train fetch`, so a crate that only reads data (`nn-report`) never compiles an HTTP
 //! stack. See `docs/07-data-and-validation.md`.
+//!
+//! [`augment`]: random distortions of the training images (affine and elastic), a fresh one
+//! every epoch, drawn from the run's seed. See `docs/09-overfitting-and-regularisation.md`.
 
+pub mod augment;
 pub mod mnist;

@@ -189,8 +189,10 @@ pub(crate) fn for_each_index(count: usize, work: impl Fn(usize) + Sync) {
 }
 
 /// Calls `work(t, chunk)` for every chunk of `chunk_len` items of `data` (the last may be
-/// shorter), on the threads of the current pool.
-pub(crate) fn for_each_chunk_mut<T: Send>(
+/// shorter), on the threads of the current pool. Public so that other crates can spread work
+/// that is not a matrix product over the same threads, such as distorting the images of a
+/// batch (`datasets`); `work` must give the same result whichever thread runs it.
+pub fn for_each_chunk_mut<T: Send>(
     data: &mut [T],
     chunk_len: usize,
     work: impl Fn(usize, &mut [T]) + Sync,
