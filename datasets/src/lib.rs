@@ -6,5 +6,11 @@
 //! git-ignored); `datasets/README.md` says where they come from. Getting them over the network
 //! is `nn-train fetch`, so a crate that only reads data (`nn-report`) never compiles an HTTP
 //! stack. See `docs/07-data-and-validation.md`.
+//!
+//! [`handwriting`] (feature `images`): your own pictures of digits, read from PNG, JPEG, BMP or
+//! PGM and prepared the way MNIST's were, so the network sees what it was trained on
+//! (`docs/10-using-the-network.md`). It belongs here because it is about how MNIST was made.
 
+#[cfg(feature = "images")]
+pub mod handwriting;
 pub mod mnist;
