@@ -23,6 +23,8 @@
 //!    `docs/06-sgd-and-learning-rate.md`).
 //! 9. [`metrics`] (`metrics.rs`): what the predictions are worth: accuracy, the confusion
 //!    matrix, calibration (chapter 8, `docs/08-reading-the-report.md`).
+//! 10. [`uncertainty`] (`uncertainty.rs`): how unsure one prediction is, its entropy and
+//!     margin (chapter 10, `docs/10-using-the-network.md`).
 //!
 //! The rest of the story is in the other crates: MNIST and the validation split in `datasets`
 //! (chapter 7, `docs/07-data-and-validation.md`), the learning-rate sweep in `nn-train`
@@ -55,6 +57,7 @@ pub mod relu;
 pub mod sgd;
 pub mod softmax;
 pub mod threads;
+pub mod uncertainty;
 
 pub use matrix::Matrix;
 pub use mlp::{Activations, Mlp};
