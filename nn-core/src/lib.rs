@@ -25,6 +25,8 @@
 //!    matrix, calibration (chapter 8, `docs/08-reading-the-report.md`).
 //! 10. [`dropout`] (`dropout.rs`): hidden units switched off at random while training, a
 //!     regulariser (chapter 9, `docs/09-overfitting-and-regularisation.md`).
+//! 11. [`uncertainty`] (`uncertainty.rs`): how unsure one prediction is, its entropy and
+//!     margin (chapter 10, `docs/10-using-the-network.md`).
 //!
 //! The rest of the story is in the other crates: MNIST and the validation split in `datasets`
 //! (chapter 7, `docs/07-data-and-validation.md`), the learning-rate sweep in `nn-train`
@@ -59,6 +61,7 @@ pub mod rng;
 pub mod sgd;
 pub mod softmax;
 pub mod threads;
+pub mod uncertainty;
 
 pub use matrix::Matrix;
 pub use mlp::{Activations, Mlp};
