@@ -174,24 +174,43 @@ impl RunDir {
 
     /// The newest run under `runs_dir` (run folders are named by their UTC start time).
     pub fn latest(runs_dir: &Path) -> Result<RunDir> {
-        let entries = fs::read_dir(runs_dir).with_context(|| {
-            format!(
-                "cannot read {}; train first with `cargo run --release -p nn-train`",
-                runs_dir.display()
-            )
-        })?;
-        let mut runs: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.join("config.json").is_file())
-            .collect();
-        runs.sort();
-        match runs.pop() {
+        match runs_newest_first(runs_dir)?.into_iter().next() {
             Some(path) => Ok(RunDir { path }),
             None => bail!(
                 "{} holds no runs; train first with `cargo run --release -p nn-train`",
                 runs_dir.display()
             ),
         }
+    }
+
+    /// The checkpoint to use when none is named (`nn-train predict`, `nn-play`): the best
+    /// epoch of the best learning rate (both chosen on validation) of the newest run under
+    /// `runs_dir` that has finished an epoch. A run still in its first epoch has no checkpoint
+    /// yet, so an older one is taken; the returned [`BestCheckpoint`] says which.
+    pub fn newest_best_checkpoint(runs_dir: &Path) -> Result<BestCheckpoint> {
+        for path in runs_newest_first(runs_dir)? {
+            let run = RunDir { path };
+            if !run.summary_path().is_file() {
+                continue;
+            }
+            let summary = run.read_summary()?;
+            let Some((best, epoch)) = summary.best().and_then(|b| Some((b, b.best_epoch?))) else {
+                continue;
+            };
+            let checkpoint = run.best_checkpoint_path(best.lr);
+            if checkpoint.is_file() {
+                return Ok(BestCheckpoint {
+                    path: checkpoint,
+                    learning_rate: best.lr,
+                    epoch,
+                    run: run.path,
+                });
+            }
+        }
+        bail!(
+            "no run under {} has a checkpoint yet; train one with `cargo run --release -p nn-train`, or name a checkpoint with --checkpoint FILE",
+            runs_dir.display()
+        )
     }
 
     /// Where runs go by default: `runs/` in the workspace, whatever the current directory is
@@ -292,6 +311,35 @@ impl RunDir {
     pub fn write_batches(&self, lr: f32, rows: &[BatchLoss]) -> Result<()> {
         write_csv(&self.batches_path(lr), rows)
     }
+}
+
+/// What [`RunDir::newest_best_checkpoint`] found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BestCheckpoint {
+    /// `<run>/lr-<rate>/best.ckpt`
+    pub path: PathBuf,
+    /// The run it belongs to.
+    pub run: PathBuf,
+    pub learning_rate: f32,
+    pub epoch: usize,
+}
+
+/// The run folders under `runs_dir` (those holding a `config.json`), newest first: their
+/// names start with their UTC start time, so the newest sorts last.
+fn runs_newest_first(runs_dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = fs::read_dir(runs_dir).with_context(|| {
+        format!(
+            "cannot read {}; train first with `cargo run --release -p nn-train`",
+            runs_dir.display()
+        )
+    })?;
+    let mut runs: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("config.json").is_file())
+        .collect();
+    runs.sort();
+    runs.reverse();
+    Ok(runs)
 }
 
 fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
