@@ -9,6 +9,12 @@
 //!
 //! [`augment`]: random distortions of the training images (affine and elastic), a fresh one
 //! every epoch, drawn from the run's seed. See `docs/09-overfitting-and-regularisation.md`.
+//!
+//! [`handwriting`] (feature `images`): your own pictures of digits, read from PNG, JPEG, BMP or
+//! PGM and prepared the way MNIST's were, so the network sees what it was trained on
+//! (`docs/10-using-the-network.md`). It belongs here because it is about how MNIST was made.
 
 pub mod augment;
+#[cfg(feature = "images")]
+pub mod handwriting;
 pub mod mnist;

@@ -281,6 +281,12 @@ impl Activations {
         self.dropout.then(|| &self.masks[layer])
     }
 
+    /// Layer `l`'s output in the last forward pass, one row per example: for a hidden layer,
+    /// its units' activations after ReLU (what the next layer reads); for the last, the logits.
+    pub fn layer_output(&self, l: usize) -> &Matrix {
+        &self.outputs[l]
+    }
+
     fn fit(&mut self, layers: usize) {
         self.outputs.resize_with(layers, Matrix::default);
         self.deltas.resize_with(layers, Matrix::default);
