@@ -2,10 +2,10 @@
 //! validation, and what it does on the test images. The forward pass is nn-core's, run through
 //! nn-train's evaluator; the images come through nn-train's loader.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use datasets::mnist::{self, Split};
+use datasets::mnist::{self, Mnist, Split};
 use nn_core::Mlp;
 use nn_run::checkpoint::Checkpoint;
 use nn_run::eval::{Evaluator, Prediction};
@@ -26,22 +26,32 @@ pub enum TestSet {
 }
 
 impl TestSet {
+    /// The first `n` training images, for the picture of their distortions: from MNIST on disk,
+    /// or the split in memory itself.
+    pub fn training_images(&self, n: usize) -> Result<Split> {
+        match self {
+            TestSet::Loaded(split) => Ok(split.clone().take_first(n)),
+            TestSet::Files(dir) => Ok(load_mnist(dir, "training")?.train.take_first(n)),
+        }
+    }
+
     pub fn load(self) -> Result<Split> {
         match self {
             TestSet::Loaded(split) => Ok(split),
-            TestSet::Files(dir) => {
-                let data = mnist::load(&dir).with_context(|| {
-                    format!(
-                        "cannot load the MNIST test images from {0}; get them with \
-                         `cargo run --release -p nn-train -- fetch --data-dir {0}`, or pass \
-                         --data-dir",
-                        dir.display()
-                    )
-                })?;
-                Ok(data.test)
-            }
+            TestSet::Files(dir) => Ok(load_mnist(&dir, "test")?.test),
         }
     }
+}
+
+/// MNIST from `dir`, or an error that says how to get it; `which` names the images wanted.
+fn load_mnist(dir: &Path, which: &str) -> Result<Mnist> {
+    mnist::load(dir).with_context(|| {
+        format!(
+            "cannot load the MNIST {which} images from {0}; get them with \
+             `cargo run --release -p nn-train -- fetch --data-dir {0}`, or pass --data-dir",
+            dir.display()
+        )
+    })
 }
 
 /// The best learning rate's best checkpoint.

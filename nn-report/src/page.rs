@@ -92,6 +92,23 @@ impl Page<'_> {
                 format!("learning rates: {}", rates.join(", ")),
                 format!("epochs: {}, batch size: {}", c.epochs, c.batch_size),
                 format!("momentum: {}, weight decay: {}", c.momentum, c.weight_decay),
+                format!(
+                    "dropout: {}; augmentation: {}",
+                    if c.dropout > 0.0 {
+                        c.dropout.to_string()
+                    } else {
+                        "none".into()
+                    },
+                    c.augmentation.describe()
+                ),
+                format!(
+                    "learning-rate schedule: {}, warm-up {} epochs; early stopping: {}",
+                    c.lr_schedule.describe(),
+                    c.warmup_epochs,
+                    c.patience.map_or("off".into(), |p| format!(
+                        "after {p} epochs without a better validation accuracy"
+                    ))
+                ),
                 format!("seed: {}", c.seed),
                 format!("trained on: {training}"),
                 format!(
@@ -142,10 +159,11 @@ impl Page<'_> {
 
     fn summary_row(&self, s: &LrSummary) -> Vec<String> {
         let epochs = self.data.config.epochs;
-        let outcome = match s.diverged_at_epoch {
-            Some(epoch) => format!("diverged in epoch {epoch}"),
-            None if s.epochs_completed >= epochs => format!("finished {epochs} epochs"),
-            None => format!("{} of {epochs} epochs so far", s.epochs_completed),
+        let outcome = match (s.diverged_at_epoch, s.stopped_early_at_epoch) {
+            (Some(epoch), _) => format!("diverged in epoch {epoch}"),
+            (None, Some(epoch)) => format!("stopped early after epoch {epoch}"),
+            (None, None) if s.epochs_completed >= epochs => format!("finished {epochs} epochs"),
+            (None, None) => format!("{} of {epochs} epochs so far", s.epochs_completed),
         };
         let accuracy = |a: Option<f64>| a.map_or("-".into(), |a| percent(a, 2));
         vec![
@@ -160,6 +178,9 @@ impl Page<'_> {
     }
 
     fn picture(&self, picture: Picture) -> Vec<Block> {
+        if !picture.applies(&self.data.config) {
+            return Vec::new();
+        }
         let mut blocks = vec![Block::Subheading(picture.heading().into())];
         if self.drawn.contains(&picture) {
             blocks.push(Block::Image {

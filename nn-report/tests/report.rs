@@ -6,7 +6,7 @@ mod fixture;
 use std::fs;
 use std::process::Command;
 
-use fixture::{DIVERGED_LR, GOOD_LR, assert_picture, finished_run, test_images};
+use fixture::{DIVERGED_LR, GOOD_LR, assert_picture, finished_run, regularised_run, test_images};
 use nn_report::evaluation::TestSet;
 use nn_report::picture::Picture;
 use nn_report::{Outcome, page, write_report};
@@ -24,6 +24,15 @@ fn read(outcome: &Outcome, name: &str) -> String {
     fs::read_to_string(outcome.dir.join(name)).unwrap()
 }
 
+/// The pictures a run made with this configuration has.
+fn applicable(run: &RunDir) -> Vec<Picture> {
+    let config = run.read_config().unwrap();
+    Picture::ALL
+        .into_iter()
+        .filter(|p| p.applies(&config))
+        .collect()
+}
+
 #[test]
 fn a_run_with_a_diverged_learning_rate_gets_every_picture_and_both_pages() {
     let dir = tempfile::tempdir().unwrap();
@@ -33,7 +42,10 @@ fn a_run_with_a_diverged_learning_rate_gets_every_picture_and_both_pages() {
 
     assert!(outcome.skipped.is_empty(), "{:?}", outcome.skipped);
     assert_eq!(outcome.dir, run.report_dir());
-    for picture in Picture::ALL {
+    let pictures = applicable(&run);
+    // A constant rate and no augmentation: no schedule and no distortions to show.
+    assert!(!pictures.contains(&Picture::LearningRate) && !pictures.contains(&Picture::Augmented));
+    for &picture in &pictures {
         let path = outcome.dir.join(picture.file_name());
         assert!(
             outcome.written.contains(&path),
@@ -45,7 +57,7 @@ fn a_run_with_a_diverged_learning_rate_gets_every_picture_and_both_pages() {
     let markdown = read(&outcome, page::MARKDOWN);
     let html = read(&outcome, page::HTML);
     for text in [&markdown, &html] {
-        for picture in Picture::ALL {
+        for &picture in &pictures {
             assert!(
                 text.contains(picture.file_name()),
                 "{} not on the page",
@@ -73,7 +85,38 @@ fn a_run_rendered_twice_keeps_its_files_and_leaves_no_temporary_ones() {
     write_report(&run, TestSet::Loaded(test_images())).unwrap();
     let outcome = write_report(&run, TestSet::Loaded(test_images())).unwrap();
     let files = fs::read_dir(&outcome.dir).unwrap().count();
-    assert_eq!(files, Picture::ALL.len() + 2);
+    assert_eq!(files, applicable(&run).len() + 2);
+}
+
+#[test]
+fn a_regularised_run_shows_its_schedule_its_distortions_and_its_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = regularised_run(dir.path());
+
+    let outcome = write_report(&run, TestSet::Loaded(test_images())).unwrap();
+
+    assert!(outcome.skipped.is_empty(), "{:?}", outcome.skipped);
+    assert_eq!(applicable(&run), Picture::ALL);
+    for picture in [
+        Picture::Generalisation,
+        Picture::LearningRate,
+        Picture::Augmented,
+    ] {
+        assert_picture(&outcome.dir.join(picture.file_name()), picture.size());
+    }
+    let markdown = read(&outcome, page::MARKDOWN);
+    for expected in [
+        "dropout: 0.5",
+        "elastic (α 34, σ 4)",
+        "learning-rate schedule: cosine, warm-up 1 epochs",
+        "early stopping: after 10 epochs",
+        Picture::Augmented.how_to_read(),
+    ] {
+        assert!(
+            markdown.contains(expected),
+            "no '{expected}' in\n{markdown}"
+        );
+    }
 }
 
 #[test]
@@ -141,7 +184,7 @@ fn a_run_that_has_logged_nothing_still_gets_its_page() {
 
     let mut skipped = skipped_pictures(&outcome);
     skipped.sort_by_key(|p| p.file_name());
-    let mut all = Picture::ALL.to_vec();
+    let mut all = applicable(&run);
     all.sort_by_key(|p| p.file_name());
     assert_eq!(skipped, all);
     assert_eq!(
