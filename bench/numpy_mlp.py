@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Comparison baseline: a ReLU MLP on MNIST (784-128-10 by default), hand-written NumPy
-forward/backward, for side-by-side speed comparisons with nn-train (docs/07-making-it-fast.md).
+forward/backward, for side-by-side speed comparisons with nn-train (docs/appendix-a-making-it-fast.md).
 
 Recipe: x = pixel/255 (float32), Dense 784->H1, ReLU, ..., Dense ->10, softmax cross-entropy
 (mean over the batch), plain SGD lr=0.1, batch 64 (last partial batch kept: 938 steps per

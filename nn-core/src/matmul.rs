@@ -4,7 +4,7 @@
 //! `dW = xᵀ·dy` is `Aᵀ·B`, and the input gradient `dx = dy·Wᵀ` is `A·Bᵀ` (derived in
 //! `docs/05-dense-and-relu.md`). Each function checks the shapes, gives the output its shape and
 //! computes the product with the fastest [`Kernel`] the CPU supports (see `crate::gemm` and
-//! `docs/07-making-it-fast.md`). The [`reference`](mod@reference) module holds the same three
+//! `docs/appendix-a-making-it-fast.md`). The [`reference`](mod@reference) module holds the same three
 //! products as plain triple loops: what the fast kernels compute, written so it can be read in
 //! ten seconds.
 

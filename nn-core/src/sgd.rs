@@ -19,7 +19,7 @@ use crate::threads::{chunk_per_thread, for_each_chunk_mut, for_each_chunk_pair_m
 
 /// The optimiser and its state. It is serialisable because the momentum buffers are part of
 /// what a checkpoint must restore for training to resume exactly
-/// (`docs/09-data-checkpoints-reproducibility.md`). See `docs/06-sgd-and-learning-rate.md`.
+/// (`docs/appendix-b-runs-and-checkpoints.md`). See `docs/06-sgd-and-learning-rate.md`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Sgd {
     /// `η`: how far each step goes.

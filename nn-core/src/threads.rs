@@ -6,7 +6,7 @@
 //! descheduled for milliseconds, whichever thread is running does the work, and the caller
 //! alone finishes a job that no worker came for. Callers cut their work so that a chunk's
 //! result does not depend on which thread computes it, so any number of threads gives the same
-//! bits (`docs/07-making-it-fast.md`).
+//! bits (`docs/appendix-a-making-it-fast.md`).
 //!
 //! Waiting is bounded. A product of the reference recipe takes about 45 µs on two cores, and
 //! waking a sleeping thread costs tens of microseconds on a virtual machine, so an idle worker
@@ -210,8 +210,10 @@ pub(crate) fn for_each_index(count: usize, work: impl Fn(usize) + Sync) {
 }
 
 /// Calls `work(t, chunk)` for every chunk of `chunk_len` items of `data` (the last may be
-/// shorter), on the threads of the current pool.
-pub(crate) fn for_each_chunk_mut<T: Send>(
+/// shorter), on the threads of the current pool. Public so that other crates can spread work
+/// that is not a matrix product over the same threads, such as distorting the images of a
+/// batch (`datasets`); `work` must give the same result whichever thread runs it.
+pub fn for_each_chunk_mut<T: Send>(
     data: &mut [T],
     chunk_len: usize,
     work: impl Fn(usize, &mut [T]) + Sync,

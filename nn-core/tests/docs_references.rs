@@ -33,7 +33,10 @@ use std::path::{Path, PathBuf};
 
 /// Chapters the code already points to but that are written later, by their own issue. When
 /// one lands: remove it from here and link it from `docs/README.md`.
-const PENDING: &[&str] = &[];
+const PENDING: &[&str] = &[
+    "docs/09-overfitting-and-regularisation.md",
+    "docs/10-using-the-network.md",
+];
 
 /// The workspace's top folder.
 fn root() -> PathBuf {
@@ -308,28 +311,40 @@ fn has_word(line: &str, word: &str) -> bool {
     })
 }
 
-/// `docs/NN-name.md` paths written in `text`: `docs/`, two digits, `-`, then lowercase
-/// letters, digits and dashes, then `.md`.
+/// Chapter paths written in `text`: `docs/NN-name.md` (two digits, `-`, a name) and
+/// `docs/appendix-X-name.md` (one lowercase letter), the name being lowercase letters, digits
+/// and dashes.
 fn chapter_mentions(text: &str) -> Vec<String> {
     let mut found = Vec::new();
     for (at, _) in text.match_indices("docs/") {
         let rest = &text[at + "docs/".len()..];
-        let bytes = rest.as_bytes();
-        if bytes.len() < 3 || !bytes[0].is_ascii_digit() || !bytes[1].is_ascii_digit() {
+        let Some(prefix_len) = chapter_prefix_len(rest) else {
             continue;
-        }
-        if bytes[2] != b'-' {
-            continue;
-        }
-        let name_len = rest[3..]
+        };
+        let name_len = rest[prefix_len..]
             .bytes()
             .take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
             .count();
-        if name_len > 0 && rest[3 + name_len..].starts_with(".md") {
-            found.push(format!("docs/{}.md", &rest[..3 + name_len]));
+        if name_len > 0 && rest[prefix_len + name_len..].starts_with(".md") {
+            found.push(format!("docs/{}.md", &rest[..prefix_len + name_len]));
         }
     }
     found
+}
+
+/// The length of `NN-` or `appendix-X-` at the start of `rest`, if it starts with either.
+fn chapter_prefix_len(rest: &str) -> Option<usize> {
+    let bytes = rest.as_bytes();
+    if bytes.len() >= 3
+        && bytes[0].is_ascii_digit()
+        && bytes[1].is_ascii_digit()
+        && bytes[2] == b'-'
+    {
+        return Some(3);
+    }
+    let letter = rest.strip_prefix("appendix-")?.as_bytes();
+    (letter.len() >= 2 && letter[0].is_ascii_lowercase() && letter[1] == b'-')
+        .then_some("appendix-".len() + 2)
 }
 
 /// The Markdown files this check covers: `README.md` and `docs/*.md`.
@@ -532,12 +547,16 @@ fn caller() { let p = Point { x: 1.0, y: 2.0 }; p.norm(); helper(p); }
 
 #[test]
 fn chapter_mentions_are_found_in_any_text() {
-    let digits = "05";
+    let (digits, letter) = ("05", "appendix-a");
     let text = format!(
-        "See `docs/{digits}-dense-and-relu.md`, docs/README.md and docs/{digits}-x.txt, then docs/1-no.md."
+        "See `docs/{digits}-dense-and-relu.md`, docs/README.md and docs/{digits}-x.txt, then \
+         docs/1-no.md, docs/{letter}-fast.md, docs/appendix-ab-no.md and docs/appendix-.md."
     );
     assert_eq!(
         chapter_mentions(&text),
-        [format!("docs/{digits}-dense-and-relu.md")]
+        [
+            format!("docs/{digits}-dense-and-relu.md"),
+            format!("docs/{letter}-fast.md")
+        ]
     );
 }

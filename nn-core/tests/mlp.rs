@@ -205,3 +205,32 @@ fn training_is_bit_identical_for_any_thread_count() {
         }
     }
 }
+
+#[test]
+fn layer_outputs_are_the_hidden_activations_after_relu_and_then_the_logits() {
+    let model = Mlp::new(&[3, 4, 2], 7);
+    let x = Matrix::from_rows(&[[0.5, -1.0, 2.0]]);
+    let mut acts = Activations::new();
+    model.forward(&x, &mut acts);
+
+    let first = &model.layers()[0];
+    let mut signs = [false; 2];
+    for j in 0..4 {
+        let z: f32 = (0..3)
+            .map(|i| x.get(0, i) * first.weights.get(i, j))
+            .sum::<f32>()
+            + first.bias[j];
+        signs[usize::from(z > 0.0)] = true;
+        let hidden = acts.layer_output(0).get(0, j);
+        assert!(
+            (hidden - z.max(0.0)).abs() < 1e-6,
+            "unit {j}: {hidden} vs relu({z})"
+        );
+    }
+    assert_eq!(
+        signs,
+        [true, true],
+        "some units active, some cut off by ReLU"
+    );
+    assert_eq!(acts.layer_output(1), acts.logits());
+}

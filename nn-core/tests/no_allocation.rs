@@ -8,8 +8,11 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use nn_core::dropout::Dropout;
 use nn_core::sgd::Sgd;
 use nn_core::{Activations, Matrix, Mlp, ThreadPool};
+use rand::SeedableRng;
+use rand::rngs::ChaCha8Rng;
 
 struct CountingAllocator;
 
@@ -53,9 +56,17 @@ fn main() {
             );
             let partial = Matrix::from_vec(32, 784, full.as_slice()[..32 * 784].to_vec());
             let labels: Vec<usize> = (0..64).map(|i| i % 10).collect();
+            let mut steps = 0;
+            // Every other step with dropout: its masks are reused buffers too.
             let mut step = |x: &Matrix| {
                 let labels = &labels[..x.rows()];
-                model.forward_loss(x, labels, &mut acts);
+                steps += 1;
+                if steps % 2 == 0 {
+                    let mut rng = ChaCha8Rng::seed_from_u64(steps);
+                    model.forward_loss_dropout(x, labels, Dropout::new(0.5), &mut rng, &mut acts);
+                } else {
+                    model.forward_loss(x, labels, &mut acts);
+                }
                 model.backward(x, labels, &mut acts, &mut grads);
                 sgd.step(&mut model, &grads);
             };
@@ -63,13 +74,18 @@ fn main() {
             // fit in them. Which thread takes which chunk of a product changes from step to
             // step, and each thread sizes its own scratch space the first time it takes a kind
             // of chunk: the warm-up is long enough for every thread to have taken every kind.
-            for _ in 0..25 {
+            // Each batch size is stepped twice in a row, so both see dropout on and off.
+            for _ in 0..13 {
                 step(&full);
+                step(&full);
+                step(&partial);
                 step(&partial);
             }
             let before = ALLOCATIONS.load(Ordering::Relaxed);
-            for _ in 0..10 {
+            for _ in 0..5 {
                 step(&full);
+                step(&full);
+                step(&partial);
                 step(&partial);
             }
             let allocated = ALLOCATIONS.load(Ordering::Relaxed) - before;

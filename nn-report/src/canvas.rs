@@ -26,7 +26,7 @@ pub fn save_png(
         root.present()?;
     }
     let png = encode_png(&rgb, width, height)?;
-    nn_train::atomic::write_atomically(path, &png)
+    nn_run::atomic::write_atomically(path, &png)
         .with_context(|| format!("cannot write {}", path.display()))
 }
 

@@ -3,10 +3,10 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Parser;
+use datasets::mnist;
 use nn_core::ThreadPool;
 use nn_report::evaluation::TestSet;
-use nn_train::mnist;
-use nn_train::run_dir::RunDir;
+use nn_run::run_dir::RunDir;
 
 /// Turn a training run into pictures and a page: writes <run>/report/ with one PNG per
 /// question (loss, accuracy, confusion, confidence, weights), report.md and index.html.

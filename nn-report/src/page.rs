@@ -5,9 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use nn_train::atomic::write_atomically;
-use nn_train::mnist::CLASSES;
-use nn_train::run_dir::LrSummary;
+use datasets::mnist::CLASSES;
+use nn_run::atomic::write_atomically;
+use nn_run::run_dir::LrSummary;
 
 use crate::Skip;
 use crate::evaluation::{BestModel, TestResults};
@@ -193,7 +193,7 @@ fn confused_pairs(results: &TestResults) -> Vec<Block> {
     );
     let items = pairs
         .iter()
-        .map(|p| format!("{} predicted as {}: {}", p.true_digit, p.predicted, p.count))
+        .map(|p| format!("{} predicted as {}: {}", p.true_class, p.predicted, p.count))
         .collect::<Vec<_>>();
     let mut blocks = vec![
         Block::Heading("Most confused digits".into()),

@@ -3,8 +3,8 @@
 //! diverged is read as far as its files go; each gap becomes a [`Skip`].
 
 use anyhow::Result;
-use nn_train::config::TrainConfig;
-use nn_train::run_dir::{BatchLoss, EpochMetrics, LrSummary, RunDir, Summary};
+use nn_run::config::TrainConfig;
+use nn_run::run_dir::{BatchLoss, EpochMetrics, LrSummary, RunDir, Summary};
 
 use crate::Skip;
 

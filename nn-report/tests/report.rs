@@ -10,7 +10,7 @@ use fixture::{DIVERGED_LR, GOOD_LR, assert_picture, finished_run, test_images};
 use nn_report::evaluation::TestSet;
 use nn_report::picture::Picture;
 use nn_report::{Outcome, page, write_report};
-use nn_train::run_dir::RunDir;
+use nn_run::run_dir::RunDir;
 
 fn skipped_pictures(outcome: &Outcome) -> Vec<Picture> {
     outcome

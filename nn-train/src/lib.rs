@@ -1,25 +1,11 @@
-//! Everything around the math: MNIST on disk, the training loop, and the run directory that
-//! `nn-report` reads.
+//! The training loop and the commands around it: MNIST fetched into place, the learning-rate
+//! sweep, and the run directory (written through `nn-run`) that `nn-report` reads.
 //!
-//! The learning-rate sweep is explained in `docs/06-sgd-and-learning-rate.md`; the data, the
-//! run directory, checkpoints, exact resume and seeds in
-//! `docs/09-data-checkpoints-reproducibility.md`; where this crate sits in the workspace in
-//! `docs/01-workspace-map.md`.
+//! The learning-rate sweep is explained in `docs/06-sgd-and-learning-rate.md`; the data and the
+//! validation split in `docs/07-data-and-validation.md`; the run directory, checkpoints, exact
+//! resume and seeds in `docs/appendix-b-runs-and-checkpoints.md`; where this crate sits in the
+//! workspace in `docs/01-workspace-map.md`.
 
-pub mod atomic;
-pub mod checkpoint;
-pub mod config;
-pub mod eval;
-pub mod mnist;
+pub mod fetch;
 pub mod progress;
-pub mod run_dir;
 pub mod train;
-
-use std::path::PathBuf;
-
-/// The workspace's top folder (where `datasets/` and `runs/` live), whatever the current
-/// directory is when `cargo run` starts.
-pub fn workspace_dir() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
-}

@@ -3,13 +3,14 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, CommandFactory, Parser, Subcommand};
+use datasets::mnist::{self, CLASSES};
 use nn_core::ThreadPool;
 use nn_core::matmul::Kernel;
-use nn_train::checkpoint::Checkpoint;
-use nn_train::config::TrainConfig;
-use nn_train::mnist::{self, CLASSES, FetchOptions};
+use nn_run::checkpoint::Checkpoint;
+use nn_run::config::TrainConfig;
+use nn_run::run_dir::RunDir;
+use nn_train::fetch::{FetchOptions, ensure_present};
 use nn_train::progress::Progress;
-use nn_train::run_dir::RunDir;
 use nn_train::train::{Data, evaluate_checkpoint, run_sweep, summary_table};
 
 /// Train a hand-written neural network on MNIST.
@@ -183,7 +184,7 @@ fn train(args: TrainArgs) -> Result<()> {
 
 fn load_data(data_dir: Option<PathBuf>, config: &TrainConfig) -> Result<Data> {
     let dir = mnist::resolve_data_dir(data_dir);
-    mnist::ensure_present(&dir)?;
+    ensure_present(&dir)?;
     let mnist = mnist::load(&dir)?;
     Ok(Data::split(mnist, config)?)
 }
@@ -206,7 +207,7 @@ impl TrainArgs {
 
     /// The stored configuration, with `--epochs` applied. Any flag that would change what the
     /// run computes is refused (exit code 2), before any work starts.
-    /// See `docs/09-data-checkpoints-reproducibility.md`.
+    /// See `docs/appendix-b-runs-and-checkpoints.md`.
     fn resumed_config(&self, stored: TrainConfig) -> TrainConfig {
         let fixed = [
             ("--lrs", self.lrs.is_some()),
@@ -247,7 +248,7 @@ fn fetch(args: FetchArgs) -> Result<()> {
         force: args.force,
         ..FetchOptions::default()
     };
-    mnist::fetch(&dir, &options)?;
+    nn_train::fetch::fetch(&dir, &options)?;
     let data = mnist::load(&dir)?;
     println!(
         "MNIST is in {}: {} training and {} test images, verified.",
@@ -270,7 +271,7 @@ fn eval(args: EvalArgs) -> Result<()> {
     // The checkpoint first: it is quick to check, the data may have to be fetched.
     let checkpoint = Checkpoint::load(&args.checkpoint)?;
     let dir = mnist::resolve_data_dir(args.data_dir);
-    mnist::ensure_present(&dir)?;
+    ensure_present(&dir)?;
     let test = mnist::load(&dir).context("loading the test set")?.test;
     let threads = args
         .threads

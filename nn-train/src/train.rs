@@ -9,19 +9,20 @@
 use std::time::Instant;
 
 use anyhow::{Result, bail};
+use nn_core::metrics::count_correct;
 use nn_core::sgd::Sgd;
-use nn_core::softmax::argmax;
 use nn_core::{Activations, Matrix, Mlp};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 use rand::seq::SliceRandom;
 
-use crate::checkpoint::Checkpoint;
-use crate::config::TrainConfig;
-use crate::eval::Evaluator;
-use crate::mnist::{DataError, Mnist, Split};
+use datasets::mnist::{CLASSES, DataError, IMAGE_PIXELS, Mnist, Split};
+use nn_run::checkpoint::Checkpoint;
+use nn_run::config::{TrainConfig, architecture};
+use nn_run::eval::Evaluator;
+use nn_run::run_dir::{BatchLoss, EpochMetrics, LrSummary, RunDir, Summary};
+
 use crate::progress::Progress;
-use crate::run_dir::{BatchLoss, EpochMetrics, LrSummary, RunDir, Summary};
 
 /// A batch loss above this counts as divergence, as does NaN or infinity. The loss starts at
 /// ln 10 ≈ 2.3; a loss of 100 means the network gives the true digit a probability of e^-100,
@@ -39,7 +40,7 @@ pub struct Data {
 
 impl Data {
     /// Holds out the last `val_size` training images for validation, then keeps the first
-    /// `train_limit` of the rest. Why: `docs/09-data-checkpoints-reproducibility.md`.
+    /// `train_limit` of the rest. Why: `docs/07-data-and-validation.md`.
     pub fn split(mnist: Mnist, config: &TrainConfig) -> Result<Data, DataError> {
         let mut train = mnist.train;
         let validation = train.split_off_last(config.val_size)?;
@@ -57,7 +58,7 @@ impl Data {
 /// Trains every learning rate of the run in turn and returns the summary. With `resume`,
 /// learning rates that finished are kept and the others continue from their `last.ckpt`.
 /// See `docs/06-sgd-and-learning-rate.md` (the sweep) and
-/// `docs/09-data-checkpoints-reproducibility.md` (resume).
+/// `docs/appendix-b-runs-and-checkpoints.md` (resume).
 pub fn run_sweep(
     config: &TrainConfig,
     data: &Data,
@@ -119,7 +120,7 @@ struct StepBuffers {
 
 impl<'a> LrRun<'a> {
     /// A fresh start from the seed's initial weights or, with `resume`, the state of
-    /// `last.ckpt` with the logs trimmed to it (`docs/09-data-checkpoints-reproducibility.md`).
+    /// `last.ckpt` with the logs trimmed to it (`docs/appendix-b-runs-and-checkpoints.md`).
     fn start(
         config: &'a TrainConfig,
         lr: f32,
@@ -179,7 +180,7 @@ impl<'a> LrRun<'a> {
     }
 
     /// Trains one more epoch and brings the files up to date; `None` once the run is done.
-    /// Why the files are written in this order: `docs/09-data-checkpoints-reproducibility.md`.
+    /// Why the files are written in this order: `docs/appendix-b-runs-and-checkpoints.md`.
     fn next_epoch(&mut self, data: &Data) -> Result<Option<&[EpochMetrics]>> {
         if self.epoch >= self.config.epochs {
             return Ok(None);
@@ -266,13 +267,7 @@ impl<'a> LrRun<'a> {
             });
             loss_sum += f64::from(loss) * batch.len() as f64;
             seen += batch.len();
-            let logits = b.acts.logits();
-            correct += b
-                .labels
-                .iter()
-                .enumerate()
-                .filter(|&(r, &y)| argmax(logits.row(r)) == y)
-                .count();
+            correct += count_correct(b.acts.logits(), &b.labels);
             if !loss.is_finite() || loss > DIVERGENCE_LOSS {
                 return EpochResult::new(loss_sum, correct, seen, true);
             }
@@ -309,7 +304,7 @@ impl EpochResult {
 /// The order of the training examples in `epoch` (counted from 1): a Fisher-Yates shuffle
 /// driven by ChaCha8 seeded with the run's seed, on stream `epoch`. It depends on nothing
 /// else, so a resumed run shuffles exactly as an uninterrupted one. (Stream 0 of the same seed
-/// drew the initial weights.) See `docs/09-data-checkpoints-reproducibility.md`.
+/// drew the initial weights.) See `docs/appendix-b-runs-and-checkpoints.md`.
 pub fn shuffle_for_epoch(order: &mut Vec<usize>, len: usize, seed: u64, epoch: usize) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(epoch as u64);
@@ -319,7 +314,7 @@ pub fn shuffle_for_epoch(order: &mut Vec<usize>, len: usize, seed: u64, epoch: u
 }
 
 /// Two configs describe the same run if they differ at most in the number of epochs, which
-/// `--resume --epochs N` may raise. See `docs/09-data-checkpoints-reproducibility.md`.
+/// `--resume --epochs N` may raise. See `docs/appendix-b-runs-and-checkpoints.md`.
 pub fn same_run(a: &TrainConfig, b: &TrainConfig) -> bool {
     TrainConfig {
         epochs: 0,
@@ -386,8 +381,8 @@ pub fn evaluate_checkpoint(
     test: &Split,
 ) -> Result<String> {
     let sizes = checkpoint.model.sizes();
-    let architecture = crate::config::architecture(&sizes);
-    if sizes[0] != crate::mnist::IMAGE_PIXELS || sizes.last() != Some(&crate::mnist::CLASSES) {
+    let architecture = architecture(&sizes);
+    if sizes[0] != IMAGE_PIXELS || sizes.last() != Some(&CLASSES) {
         bail!(
             "{} holds a {architecture} network, which does not take MNIST images",
             path.display()

@@ -3,8 +3,8 @@
 
 use std::process::Command;
 
-use nn_train::config::TrainConfig;
-use nn_train::run_dir::RunDir;
+use nn_run::config::TrainConfig;
+use nn_run::run_dir::RunDir;
 
 fn nn_train(args: &[&str]) -> (i32, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_nn-train"))

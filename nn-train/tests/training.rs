@@ -4,12 +4,12 @@
 use std::fs;
 use std::path::Path;
 
+use datasets::mnist::Split;
 use nn_core::ThreadPool;
-use nn_train::checkpoint::Checkpoint;
-use nn_train::config::TrainConfig;
-use nn_train::mnist::Split;
+use nn_run::checkpoint::Checkpoint;
+use nn_run::config::TrainConfig;
+use nn_run::run_dir::{EpochMetrics, RunDir, Summary};
 use nn_train::progress::Progress;
-use nn_train::run_dir::{EpochMetrics, RunDir, Summary};
 use nn_train::train::{Data, run_sweep};
 
 fn data() -> Data {

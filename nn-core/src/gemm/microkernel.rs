@@ -8,7 +8,7 @@
 //! `j` loop into `NR / lanes` vector fused multiply-adds, each reusing one broadcast value of
 //! `A`. Per step of `k` the kernel loads `NR` values of `B` and `MR` of `A` and does `MR x NR`
 //! multiply-adds: the larger the tile, the more arithmetic per byte loaded, up to the number
-//! of registers (32 for AVX-512, 16 for AVX2 and SSE). See `docs/07-making-it-fast.md`.
+//! of registers (32 for AVX-512, 16 for AVX2 and SSE). See `docs/appendix-a-making-it-fast.md`.
 
 use super::Strided;
 

@@ -1,5 +1,5 @@
 //! The fast matrix product `C = A·B`: the reference triple loop, rearranged so the CPU can run
-//! it at close to its peak. The ideas, each a few lines below (`docs/07-making-it-fast.md`):
+//! it at close to its peak. The ideas, each a few lines below (`docs/appendix-a-making-it-fast.md`):
 //!
 //! 1. **Register tiles.** `C` is computed one `MR x NR` tile at a time, the tile kept in
 //!    registers for the whole sum over `k` ([`microkernel::tile`]).

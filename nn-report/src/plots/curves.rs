@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use anyhow::Result;
-use nn_train::run_dir::EpochMetrics;
+use nn_run::run_dir::EpochMetrics;
 use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
 use plotters::prelude::*;
 

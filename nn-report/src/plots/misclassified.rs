@@ -9,7 +9,7 @@ use crate::canvas::Area;
 use crate::evaluation::{BestModel, TestResults};
 use crate::metrics::{confidence, most_confident_mistakes};
 use crate::style::{self, TICK};
-use nn_train::mnist::IMAGE_SIDE;
+use datasets::mnist::IMAGE_SIDE;
 
 const COLUMNS: usize = 6;
 const ROWS: usize = 4;

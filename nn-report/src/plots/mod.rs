@@ -11,7 +11,7 @@ pub mod weights;
 use std::ops::Range;
 
 use anyhow::Result;
-use nn_train::mnist::{IMAGE_PIXELS, IMAGE_SIDE};
+use datasets::mnist::{IMAGE_PIXELS, IMAGE_SIDE};
 use plotters::chart::MeshStyle;
 use plotters::coord::CoordTranslate;
 use plotters::coord::ranged1d::Ranged;

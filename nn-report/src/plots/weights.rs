@@ -8,7 +8,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::canvas::Area;
 use crate::evaluation::BestModel;
 use crate::style::{self, TICK};
-use nn_train::mnist::{IMAGE_PIXELS, IMAGE_SIDE};
+use datasets::mnist::{IMAGE_PIXELS, IMAGE_SIDE};
 
 /// The most tiles shown: 8 x 8 stay large enough to see strokes in.
 /// See `docs/08-reading-the-report.md`.

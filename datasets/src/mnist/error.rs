@@ -1,0 +1,103 @@
+//! What can be wrong with the data on disk, each said so a student knows what to do next.
+
+use std::io;
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+use super::Kind;
+
+/// A file that cannot be loaded as MNIST. Every message names the file, says what is wrong,
+/// and says how to fix it. See `docs/07-data-and-validation.md`.
+#[derive(Debug, Error)]
+pub enum DataError {
+    #[error(
+        "{path} not found. Run `nn-train fetch` to download MNIST, or place the files by hand \
+         (see datasets/README.md)"
+    )]
+    Missing { path: PathBuf },
+
+    #[error("could not read {path}: {source}. Check that it is a file you can read")]
+    Read { path: PathBuf, source: io::Error },
+
+    #[error("{path} is empty (0 bytes). Run `nn-train fetch --force` to download it again")]
+    Empty { path: PathBuf },
+
+    #[error(
+        "{path} is still gzip-compressed. Decompress it (`gunzip`, keeping the name without \
+         .gz), or let `nn-train fetch --from DIR` do it"
+    )]
+    Gzipped { path: PathBuf },
+
+    #[error(
+        "{path} starts with magic number {found} ({found_is}), but an MNIST {kind} file starts \
+         with {expected}. Run `nn-train fetch --force` to replace it",
+        kind = .expected_kind.noun(),
+        expected = .expected_kind.magic(),
+        found_is = describe_magic(*.found),
+    )]
+    WrongMagic {
+        path: PathBuf,
+        found: u32,
+        expected_kind: Kind,
+    },
+
+    #[error(
+        "{path}: the header says {found} {noun}, but this MNIST file holds exactly {expected}. \
+         Run `nn-train fetch --force` to replace it",
+        noun = .kind.noun(),
+    )]
+    WrongCount {
+        path: PathBuf,
+        kind: Kind,
+        found: u32,
+        expected: u32,
+    },
+
+    #[error(
+        "{path}: the header says the images are {rows}x{cols}, but MNIST images are 28x28. \
+         Run `nn-train fetch --force` to replace it"
+    )]
+    WrongShape { path: PathBuf, rows: u32, cols: u32 },
+
+    #[error(
+        "{path} is {found} bytes, but this MNIST file is exactly {expected} bytes ({problem}). \
+         Run `nn-train fetch --force` to download it again",
+        problem = if .found < .expected { "truncated: an interrupted download?" } else { "too long" },
+    )]
+    WrongSize {
+        path: PathBuf,
+        found: u64,
+        expected: u64,
+    },
+
+    #[error(
+        "{path}: label number {index} is {label}, but labels are digits 0 to 9. \
+         Run `nn-train fetch --force` to replace the file"
+    )]
+    BadLabel {
+        path: PathBuf,
+        index: usize,
+        label: u8,
+    },
+
+    #[error(
+        "{dir}: the `mnist` crate reads only folders whose path is valid UTF-8. Use \
+         --data-dir (or MNIST_DIR) with such a folder"
+    )]
+    NonUtf8Dir { dir: PathBuf },
+
+    #[error(
+        "cannot hold out {requested} images for validation: the training split has only \
+         {available}. Choose a validation size of at most {available}"
+    )]
+    ValidationTooLarge { requested: usize, available: usize },
+}
+
+fn describe_magic(magic: u32) -> &'static str {
+    match magic {
+        2051 => "an IDX images file: are the image and label files swapped?",
+        2049 => "an IDX labels file: are the image and label files swapped?",
+        _ => "not an IDX file",
+    }
+}

@@ -1,0 +1,220 @@
+//! Checkpoints: a model and everything needed to continue training it exactly.
+//!
+//! A checkpoint file is a small envelope around a bincode payload:
+//!
+//! ```text
+//! offset  size  content
+//!      0     8  magic "NNCKPT\r\n" (the \r\n catches files mangled by text-mode transfers)
+//!      8     4  format version, u32 little-endian (1)
+//!     12     8  payload length in bytes, u64 little-endian
+//!     20    32  SHA-256 of the payload
+//!     52     …  payload: a [`Checkpoint`], bincode 2 (standard configuration)
+//! ```
+//!
+//! Every way a file can be broken is caught before the payload is trusted: too short, wrong
+//! magic, a newer format, a length that does not match the file, a checksum that does not
+//! match the payload. Decoding itself runs with a size limit, so even a payload that passes
+//! those checks cannot make it allocate more than [`MAX_PAYLOAD_BYTES`].
+//!
+//! bincode 1.x and 2.x are marked unmaintained (RUSTSEC-2025-0141) and 3.0.0 is an empty crate;
+//! we pin 2.0.1, and the version field here is what would let a later release read today's
+//! files while moving to another encoding. See `docs/appendix-b-runs-and-checkpoints.md`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use nn_core::Mlp;
+use nn_core::sgd::Sgd;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+use crate::atomic::write_atomically;
+use crate::config::{TrainConfig, architecture};
+
+/// The first 8 bytes of every checkpoint file. See `docs/appendix-b-runs-and-checkpoints.md`.
+pub const MAGIC: [u8; 8] = *b"NNCKPT\r\n";
+/// The envelope's format version: a file with a larger one is refused, and a future format
+/// would be chosen by it. See `docs/appendix-b-runs-and-checkpoints.md`.
+pub const FORMAT_VERSION: u32 = 1;
+const HEADER_BYTES: usize = 8 + 4 + 8 + 32;
+/// The largest payload this version will decode: far above any network it trains (the
+/// 784-800-10 recipe with momentum is under 6 MB), far below what could hurt the machine.
+/// See `docs/appendix-b-runs-and-checkpoints.md`.
+pub const MAX_PAYLOAD_BYTES: usize = 256 << 20;
+
+/// What a checkpoint holds: enough to continue training exactly where it stopped.
+/// See `docs/appendix-b-runs-and-checkpoints.md`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// The run's configuration: architecture, data split, seed, all learning rates.
+    pub config: TrainConfig,
+    /// The learning rate this model was trained with.
+    pub learning_rate: f32,
+    /// Epochs completed. The next epoch's shuffle is derived from `config.seed` and the epoch
+    /// number, so no generator state needs saving.
+    pub epoch: usize,
+    /// SGD steps taken.
+    pub step: u64,
+    pub model: Mlp,
+    /// The optimiser, with its momentum buffers.
+    pub optimizer: Sgd,
+}
+
+/// Every way loading or saving a checkpoint can fail, each naming the file. The order in which
+/// they are checked: `docs/appendix-b-runs-and-checkpoints.md`.
+#[derive(Debug, Error)]
+pub enum CheckpointError {
+    #[error("cannot read checkpoint {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write checkpoint {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path} is not an nn-train checkpoint (it does not start with the checkpoint magic bytes)"
+    )]
+    WrongMagic { path: PathBuf },
+    #[error(
+        "{path} is truncated: {found} bytes, but its header promises {expected}; use another checkpoint (e.g. an earlier epoch's)"
+    )]
+    Truncated {
+        path: PathBuf,
+        found: u64,
+        expected: u64,
+    },
+    #[error("{path} has {extra} bytes after its payload: the file is damaged")]
+    TrailingBytes { path: PathBuf, extra: u64 },
+    #[error(
+        "{path} is checkpoint format {found}, newer than this nn-train reads ({FORMAT_VERSION}); update nn-train"
+    )]
+    NewerVersion { path: PathBuf, found: u32 },
+    #[error(
+        "{path} declares a payload of {bytes} bytes, more than the {MAX_PAYLOAD_BYTES} a checkpoint may hold: the file is damaged"
+    )]
+    TooLarge { path: PathBuf, bytes: u64 },
+    #[error("{path} is corrupt: its payload does not match its SHA-256 checksum")]
+    ChecksumMismatch { path: PathBuf },
+    #[error("{path} cannot be decoded: {reason}")]
+    Decode { path: PathBuf, reason: String },
+    #[error("{path} holds a {found} network, but {expected} was expected")]
+    WrongArchitecture {
+        path: PathBuf,
+        found: String,
+        expected: String,
+    },
+}
+
+fn bincode_config() -> impl bincode::config::Config {
+    bincode::config::standard().with_limit::<MAX_PAYLOAD_BYTES>()
+}
+
+impl Checkpoint {
+    /// Writes the checkpoint atomically: a kill at any moment leaves the previous file whole.
+    pub fn save(&self, path: &Path) -> Result<(), CheckpointError> {
+        let payload = bincode::serde::encode_to_vec(self, bincode_config()).map_err(|e| {
+            CheckpointError::Write {
+                path: path.into(),
+                source: std::io::Error::other(e),
+            }
+        })?;
+        let mut bytes = Vec::with_capacity(HEADER_BYTES + payload.len());
+        bytes.extend_from_slice(&MAGIC);
+        bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(&Sha256::digest(&payload));
+        bytes.extend_from_slice(&payload);
+        let write = || {
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir)?;
+            }
+            write_atomically(path, &bytes)
+        };
+        write().map_err(|source| CheckpointError::Write {
+            path: path.into(),
+            source,
+        })
+    }
+
+    /// Reads and checks a checkpoint; every way the file can be broken is a
+    /// [`CheckpointError`]. The checks, in order: `docs/appendix-b-runs-and-checkpoints.md`.
+    pub fn load(path: &Path) -> Result<Checkpoint, CheckpointError> {
+        let bytes = fs::read(path).map_err(|source| CheckpointError::Read {
+            path: path.into(),
+            source,
+        })?;
+        Checkpoint::decode(path, &bytes)
+    }
+
+    /// Loads a checkpoint and checks that its network has the given layer widths.
+    pub fn load_expecting(path: &Path, sizes: &[usize]) -> Result<Checkpoint, CheckpointError> {
+        let checkpoint = Checkpoint::load(path)?;
+        if checkpoint.model.sizes() != sizes {
+            return Err(CheckpointError::WrongArchitecture {
+                path: path.into(),
+                found: architecture(&checkpoint.model.sizes()),
+                expected: architecture(sizes),
+            });
+        }
+        Ok(checkpoint)
+    }
+
+    fn decode(path: &Path, bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
+        let path = || path.to_path_buf();
+        if bytes.len() < MAGIC.len() || bytes[..MAGIC.len()] != MAGIC {
+            return Err(CheckpointError::WrongMagic { path: path() });
+        }
+        let found = bytes.len() as u64;
+        if bytes.len() < HEADER_BYTES {
+            let expected = HEADER_BYTES as u64;
+            return Err(CheckpointError::Truncated {
+                path: path(),
+                found,
+                expected,
+            });
+        }
+        let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+        if version > FORMAT_VERSION {
+            return Err(CheckpointError::NewerVersion {
+                path: path(),
+                found: version,
+            });
+        }
+        let payload_len = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
+        if payload_len > MAX_PAYLOAD_BYTES as u64 {
+            return Err(CheckpointError::TooLarge {
+                path: path(),
+                bytes: payload_len,
+            });
+        }
+        let expected = HEADER_BYTES as u64 + payload_len;
+        if found < expected {
+            return Err(CheckpointError::Truncated {
+                path: path(),
+                found,
+                expected,
+            });
+        }
+        if found > expected {
+            return Err(CheckpointError::TrailingBytes {
+                path: path(),
+                extra: found - expected,
+            });
+        }
+        let payload = &bytes[HEADER_BYTES..];
+        if Sha256::digest(payload)[..] != bytes[20..52] {
+            return Err(CheckpointError::ChecksumMismatch { path: path() });
+        }
+        let decoded = bincode::serde::decode_from_slice(payload, bincode_config());
+        let (checkpoint, _): (Checkpoint, usize) =
+            decoded.map_err(|e| CheckpointError::Decode {
+                path: path(),
+                reason: e.to_string(),
+            })?;
+        Ok(checkpoint)
+    }
+}

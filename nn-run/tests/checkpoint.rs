@@ -1,0 +1,150 @@
+//! Checkpoints survive a round trip, and every way a file can be broken is a named error.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use nn_core::Mlp;
+use nn_core::sgd::Sgd;
+use nn_run::checkpoint::{Checkpoint, FORMAT_VERSION, MAGIC};
+use nn_run::config::TrainConfig;
+
+fn checkpoint() -> Checkpoint {
+    let config = TrainConfig {
+        hidden: vec![16],
+        ..TrainConfig::default()
+    };
+    let model = Mlp::new(&config.layer_sizes(), 3);
+    let mut optimizer = Sgd::new(0.1).with_momentum(0.9);
+    // One step so the momentum buffers exist and are not all zero.
+    let grads = Mlp::new(&config.layer_sizes(), 4);
+    let mut stepped = model.clone();
+    optimizer.step(&mut stepped, &grads);
+    Checkpoint {
+        config,
+        learning_rate: 0.1,
+        epoch: 3,
+        step: 2_814,
+        model: stepped,
+        optimizer,
+    }
+}
+
+fn saved() -> (tempfile::TempDir, PathBuf, Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("last.ckpt");
+    checkpoint().save(&path).unwrap();
+    let bytes = fs::read(&path).unwrap();
+    (dir, path, bytes)
+}
+
+fn load_error(path: &Path, bytes: &[u8]) -> String {
+    fs::write(path, bytes).unwrap();
+    let err = Checkpoint::load(path)
+        .expect_err("a broken checkpoint must not load")
+        .to_string();
+    assert!(
+        err.contains(&path.display().to_string()),
+        "the error does not name the file: {err}"
+    );
+    err
+}
+
+#[test]
+fn a_checkpoint_survives_a_round_trip() {
+    let (_dir, path, bytes) = saved();
+    assert_eq!(&bytes[..8], &MAGIC);
+    assert_eq!(
+        u32::from_le_bytes(bytes[8..12].try_into().unwrap()),
+        FORMAT_VERSION
+    );
+    assert_eq!(Checkpoint::load(&path).unwrap(), checkpoint());
+}
+
+#[test]
+fn a_truncated_checkpoint_says_so() {
+    let (_dir, path, bytes) = saved();
+    let err = load_error(&path, &bytes[..bytes.len() - 100]);
+    assert!(err.contains("truncated"), "{err}");
+    let err = load_error(&path, &bytes[..30]);
+    assert!(err.contains("truncated"), "{err}");
+}
+
+#[test]
+fn a_flipped_bit_fails_the_checksum() {
+    let (_dir, path, mut bytes) = saved();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x10;
+    let err = load_error(&path, &bytes);
+    assert!(err.contains("corrupt") && err.contains("checksum"), "{err}");
+}
+
+#[test]
+fn a_file_that_is_not_a_checkpoint_says_so() {
+    let (_dir, path, _) = saved();
+    let err = load_error(&path, b"{\"not\": \"a checkpoint\"}");
+    assert!(err.contains("not an nn-train checkpoint"), "{err}");
+    let err = load_error(&path, b"");
+    assert!(err.contains("not an nn-train checkpoint"), "{err}");
+}
+
+#[test]
+fn a_newer_format_asks_for_a_newer_nn_train() {
+    let (_dir, path, mut bytes) = saved();
+    bytes[8..12].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
+    let err = load_error(&path, &bytes);
+    assert!(
+        err.contains("newer") && err.contains("update nn-train"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_corrupt_length_cannot_make_it_allocate() {
+    let (_dir, path, mut bytes) = saved();
+    bytes[12..20].copy_from_slice(&u64::MAX.to_le_bytes());
+    let err = load_error(&path, &bytes);
+    assert!(err.contains("more than"), "{err}");
+}
+
+#[test]
+fn trailing_bytes_are_damage() {
+    let (_dir, path, mut bytes) = saved();
+    bytes.extend_from_slice(b"extra");
+    let err = load_error(&path, &bytes);
+    assert!(err.contains("5 bytes after its payload"), "{err}");
+}
+
+#[test]
+fn the_wrong_architecture_is_named() {
+    let (_dir, path, _) = saved();
+    let err = Checkpoint::load_expecting(&path, &[784, 128, 10])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("784-16-10") && err.contains("784-128-10"),
+        "{err}"
+    );
+    assert!(Checkpoint::load_expecting(&path, &[784, 16, 10]).is_ok());
+}
+
+#[test]
+fn a_missing_checkpoint_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nowhere.ckpt");
+    let err = Checkpoint::load(&path).unwrap_err().to_string();
+    assert!(err.contains("nowhere.ckpt"), "{err}");
+}
+
+#[test]
+fn saving_over_a_checkpoint_replaces_it_whole() {
+    let (dir, path, _) = saved();
+    let mut later = checkpoint();
+    later.epoch = 4;
+    later.save(&path).unwrap();
+    assert_eq!(Checkpoint::load(&path).unwrap().epoch, 4);
+    let names: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["last.ckpt"], "a temporary file was left behind");
+}
