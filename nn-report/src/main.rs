@@ -34,7 +34,7 @@ fn main() -> ExitCode {
 fn report(cli: Cli) -> Result<()> {
     let run = match &cli.run {
         Some(path) => RunDir::open(path)?,
-        None => RunDir::latest(&RunDir::default_parent())?,
+        None => RunDir::latest_trained(&RunDir::default_parent())?,
     };
     let test_set = TestSet::Files(mnist::resolve_data_dir(cli.data_dir));
     println!("Report of {}", run.path().display());

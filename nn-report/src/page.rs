@@ -34,7 +34,7 @@ pub struct Page<'a> {
 impl Page<'_> {
     /// Writes both files into `dir` and returns their paths.
     pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>> {
-        let title = format!("Training report: run {}", self.data.name());
+        let title = format!("Training report: run {}", self.data.folder_name());
         let blocks = self.blocks();
         let files = [
             (MARKDOWN, markup::markdown(&title, &blocks)),
