@@ -14,13 +14,15 @@
 //! 3. [`dense`] (`dense.rs`): `y = x·W + b` and its gradients `dW = xᵀ·dy`, `db`, `dx = dy·Wᵀ`
 //!    (chapter 5, `docs/05-dense-and-relu.md`).
 //! 4. [`relu`] (`relu.rs`): `max(z, 0)` and its mask (chapter 5).
-//! 5. [`softmax`] (`softmax.rs`): stable softmax and log-sum-exp (chapter 2,
+//! 5. [`softmax`] (`softmax.rs`): stable softmax, log-sum-exp and temperature (chapter 2,
 //!    `docs/02-softmax.md`).
 //! 6. [`loss`] (`loss.rs`): cross-entropy and the fused gradient `(p - y) / B` (chapters 3 and
 //!    4, `docs/03-cross-entropy.md`, `docs/04-softmax-cross-entropy-gradient.md`).
 //! 7. [`mlp`] (`mlp.rs`): the layers put together: forward, backward, predict (chapter 5).
 //! 8. [`sgd`] (`sgd.rs`): the update, with momentum and weight decay (chapter 6,
 //!    `docs/06-sgd-and-learning-rate.md`).
+//! 9. [`metrics`] (`metrics.rs`): what the predictions are worth: accuracy, the confusion
+//!    matrix, calibration (chapter 8, `docs/08-reading-the-report.md`).
 //!
 //! The rest of the story is in the other crates: MNIST and the validation split in `datasets`
 //! (chapter 7, `docs/07-data-and-validation.md`), the learning-rate sweep in `nn-train`
@@ -47,6 +49,7 @@ mod gemm;
 pub mod loss;
 pub mod matmul;
 pub mod matrix;
+pub mod metrics;
 pub mod mlp;
 pub mod relu;
 pub mod sgd;

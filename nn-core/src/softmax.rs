@@ -23,7 +23,29 @@ pub fn naive_softmax(logits: &[f32], probs: &mut [f32]) {
 /// formula in exact arithmetic, finite for every finite input. See `docs/02-softmax.md`.
 pub fn softmax(logits: &[f32], probs: &mut [f32]) {
     let (_, sum) = shifted_exp(logits, probs);
-    // The largest term is exp(0) = 1, so sum >= 1: the division is always safe.
+    normalise(probs, sum);
+}
+
+/// Softmax at temperature `T`: `p_i = exp(z_i / T) / Σ_j exp(z_j / T)`, computed as
+/// `exp((z_i - m) / T)` normalised, with `m = max_j z_j` (dividing by `T > 0` keeps the
+/// largest logit the largest, so the shift is the same one and nothing overflows).
+///
+/// `T = 1` is [`softmax`], bit for bit. `T < 1` sharpens the distribution towards the
+/// largest logit (one-hot as `T → 0`), `T > 1` flattens it towards uniform (`T → ∞`); the
+/// order of the classes, and so the prediction, never changes. Panics unless `T > 0`.
+/// See `docs/02-softmax.md`.
+pub fn softmax_with_temperature(logits: &[f32], temperature: f32, out: &mut [f32]) {
+    assert!(
+        temperature > 0.0,
+        "softmax_with_temperature: the temperature must be positive, got {temperature}"
+    );
+    let (_, sum) = tempered_shifted_exp(logits, temperature, out);
+    normalise(out, sum);
+}
+
+/// Divides every entry by `sum`. Callers pass a sum of shifted exponentials: its largest term
+/// is exp(0) = 1, so `sum >= 1` and the division is always safe.
+fn normalise(probs: &mut [f32], sum: f32) {
     let inv_sum = 1.0 / sum;
     for p in probs.iter_mut() {
         *p *= inv_sum;
@@ -34,6 +56,13 @@ pub fn softmax(logits: &[f32], probs: &mut [f32]) {
 /// `m = max_j z_j`: the one pass of `exp` that softmax and the loss share. See
 /// `docs/02-softmax.md`.
 pub(crate) fn shifted_exp(logits: &[f32], out: &mut [f32]) -> (f32, f32) {
+    // Dividing by exactly 1 changes no bit, and the compiler removes it.
+    tempered_shifted_exp(logits, 1.0, out)
+}
+
+/// [`shifted_exp`] at a temperature: writes `exp((z_j - m) / T)` and returns `(m, their sum)`.
+#[inline(always)]
+fn tempered_shifted_exp(logits: &[f32], temperature: f32, out: &mut [f32]) -> (f32, f32) {
     assert_eq!(
         logits.len(),
         out.len(),
@@ -44,7 +73,7 @@ pub(crate) fn shifted_exp(logits: &[f32], out: &mut [f32]) -> (f32, f32) {
     let max = row_max(logits);
     let mut sum = 0.0;
     for (e, &z) in out.iter_mut().zip(logits) {
-        *e = (z - max).exp();
+        *e = ((z - max) / temperature).exp();
         sum += *e;
     }
     (max, sum)

@@ -3,7 +3,9 @@
 
 use nn_core::Matrix;
 use nn_core::loss::{cross_entropy, softmax_cross_entropy, softmax_cross_entropy_backward};
-use nn_core::softmax::{log_softmax, log_sum_exp, naive_softmax, softmax};
+use nn_core::softmax::{
+    log_softmax, log_sum_exp, naive_softmax, softmax, softmax_with_temperature,
+};
 use proptest::prelude::*;
 
 fn softmax_of(logits: &[f32]) -> Vec<f32> {
@@ -69,6 +71,77 @@ fn log_softmax_is_exact_where_log_of_softmax_underflows() {
     log_softmax(&logits, &mut logp);
     assert_eq!(logp, [-200.0, 0.0]);
     assert_eq!(log_sum_exp(&logits), 200.0);
+}
+
+fn tempered(logits: &[f32], temperature: f32) -> Vec<f32> {
+    let mut p = vec![0.0; logits.len()];
+    softmax_with_temperature(logits, temperature, &mut p);
+    p
+}
+
+#[test]
+fn temperature_one_is_softmax_bit_for_bit() {
+    for logits in [
+        vec![1.0, 2.0, 3.0],
+        vec![-1000.0, 0.0, 1000.0],
+        vec![0.3; 7],
+        vec![1e30, -1e30, 5.0],
+    ] {
+        assert_eq!(tempered(&logits, 1.0), softmax_of(&logits), "{logits:?}");
+    }
+}
+
+#[test]
+fn temperature_divides_the_logits() {
+    // softmax(z / T) by the definition, for logits small enough not to need the shift.
+    let logits = [1.0f32, 2.0, 3.0];
+    for temperature in [0.1f32, 0.5, 2.0, 10.0] {
+        let scaled: Vec<f32> = logits.iter().map(|z| z / temperature).collect();
+        // Computed as (z - m) / T rather than z / T - m / T: a few ulps apart.
+        assert_close(&tempered(&logits, temperature), &softmax_of(&scaled), 1e-6);
+    }
+    // T = 2 on [0, ln 4]: exp(0) and exp(ln 2) = 2, so [1/3, 2/3].
+    assert_close(
+        &tempered(&[0.0, 4f32.ln()], 2.0),
+        &[1.0 / 3.0, 2.0 / 3.0],
+        1e-7,
+    );
+}
+
+#[test]
+fn low_temperature_sharpens_high_temperature_flattens() {
+    let logits = [1.0f32, 2.0, 3.0];
+    assert_close(&tempered(&logits, 1e-3), &[0.0, 0.0, 1.0], 0.0);
+    assert_close(&tempered(&logits, 1e6), &[1.0 / 3.0; 3], 1e-6);
+    assert_close(&tempered(&logits, f32::INFINITY), &[1.0 / 3.0; 3], 0.0);
+    // In between, the top probability falls as T rises, and the order of classes stays.
+    let tops: Vec<f32> = [0.25f32, 0.5, 1.0, 2.0, 4.0]
+        .iter()
+        .map(|&t| tempered(&logits, t)[2])
+        .collect();
+    assert!(tops.windows(2).all(|w| w[0] > w[1]), "{tops:?}");
+}
+
+#[test]
+fn temperature_keeps_huge_and_tied_logits_finite() {
+    // Divided first, 1e30 / 1e-10 overflows to inf, and inf - inf is NaN; shifted first, the
+    // ties give 0 / T = 0 and the gap of -2e30 gives -inf, whose exp is 0.
+    let p = tempered(&[1e30, -1e30, 1e30], 1e-10);
+    assert_close(&p, &[0.5, 0.0, 0.5], 0.0);
+    assert_close(&tempered(&[-1000.0; 4], 0.01), &[0.25; 4], 0.0);
+    assert_close(&tempered(&[7.0], 0.5), &[1.0], 0.0);
+}
+
+#[test]
+#[should_panic(expected = "the temperature must be positive, got 0")]
+fn temperature_zero_is_refused() {
+    tempered(&[1.0, 2.0], 0.0);
+}
+
+#[test]
+#[should_panic(expected = "the temperature must be positive, got NaN")]
+fn temperature_nan_is_refused() {
+    tempered(&[1.0, 2.0], f32::NAN);
 }
 
 proptest! {

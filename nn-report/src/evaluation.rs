@@ -10,8 +10,9 @@ use nn_core::Mlp;
 use nn_run::checkpoint::Checkpoint;
 use nn_run::eval::{Evaluator, Prediction};
 
-use crate::metrics::{Calibration, ConfusionMatrix};
+use crate::metrics::{calibration, confusion};
 use crate::run_data::RunData;
+use nn_core::metrics::{Calibration, ConfusionMatrix};
 
 /// Bins of the reliability diagram: ten, as in the course (and most papers).
 /// See `docs/08-reading-the-report.md`.
@@ -93,8 +94,8 @@ impl TestResults {
     pub fn measure(best: &BestModel, images: Split) -> TestResults {
         let predictions = Evaluator::default().predict(&best.model, &images);
         TestResults {
-            confusion: ConfusionMatrix::from_predictions(&predictions),
-            calibration: Calibration::from_predictions(&predictions, CALIBRATION_BINS),
+            confusion: confusion(&predictions),
+            calibration: calibration(&predictions, CALIBRATION_BINS),
             images,
             predictions,
         }

@@ -8,8 +8,9 @@
 //! - `run_data.rs`: the run's logs, read as far as they go.
 //! - `evaluation.rs`: the best checkpoint, measured on the test images with nn-train's
 //!   evaluator (nn-core's forward pass).
-//! - `metrics.rs`: the numbers (confusion matrix, precision and recall, calibration), as
-//!   plain tested functions.
+//! - `metrics.rs`: the test predictions turned into numbers, as plain tested functions; the
+//!   confusion matrix, precision and recall and the calibration themselves are
+//!   `nn_core::metrics`.
 //! - `plots/`: one module per family of pictures; `canvas.rs`, `style.rs` and `fonts.rs` are
 //!   what they share.
 //! - `picture.rs`, `page.rs` and `markup.rs`: the list of pictures and the page about them.

@@ -193,7 +193,7 @@ fn confused_pairs(results: &TestResults) -> Vec<Block> {
     );
     let items = pairs
         .iter()
-        .map(|p| format!("{} predicted as {}: {}", p.true_digit, p.predicted, p.count))
+        .map(|p| format!("{} predicted as {}: {}", p.true_class, p.predicted, p.count))
         .collect::<Vec<_>>();
     let mut blocks = vec![
         Block::Heading("Most confused digits".into()),

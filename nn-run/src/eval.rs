@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use nn_core::metrics::count_correct;
 use nn_core::softmax::argmax;
 use nn_core::{Activations, Matrix, Mlp};
 use thiserror::Error;
@@ -48,12 +49,7 @@ impl Evaluator {
         let (mut loss_sum, mut correct) = (0.0f64, 0usize);
         self.for_each_batch(model, split, |labels, acts, loss| {
             loss_sum += f64::from(loss) * labels.len() as f64;
-            let logits = acts.logits();
-            correct += labels
-                .iter()
-                .enumerate()
-                .filter(|&(r, &y)| argmax(logits.row(r)) == y)
-                .count();
+            correct += count_correct(acts.logits(), labels);
         });
         Evaluation {
             loss: loss_sum / split.len() as f64,

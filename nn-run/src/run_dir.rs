@@ -52,6 +52,11 @@ pub enum RunError {
         "{path}: every learning rate diverged before finishing an epoch, so the run has no model"
     )]
     NoModel { path: PathBuf },
+    #[error(
+        "no run under {path} has a checkpoint yet; train one with {TRAIN_COMMAND}, or name a \
+         checkpoint with --checkpoint FILE"
+    )]
+    NoCheckpoint { path: PathBuf },
     #[error("cannot read {path}: {reason}")]
     Read { path: PathBuf, reason: io::Error },
     #[error("cannot write {path}: {reason}")]
@@ -279,13 +284,17 @@ impl Summary {
     }
 }
 
-/// The model a run offers: the best checkpoint of the learning rate chosen on validation.
+/// The network a run offers: the best checkpoint of the learning rate chosen on validation.
+/// See [`RunDir::chosen_checkpoint`] and [`RunDir::newest_best_checkpoint`].
 #[derive(Clone, Debug, PartialEq)]
-pub struct ChosenModel {
-    pub lr: f32,
-    /// The epoch the checkpoint holds, as the summary records it.
-    pub epoch: usize,
+pub struct BestCheckpoint {
+    /// `<run>/lr-<rate>/best.ckpt`
     pub path: PathBuf,
+    /// The run it belongs to.
+    pub run: PathBuf,
+    pub learning_rate: f32,
+    /// The epoch it holds.
+    pub epoch: usize,
 }
 
 /// A run directory on disk.
@@ -396,36 +405,27 @@ impl RunDir {
     }
 
     /// The newest run under `runs_dir` that has finished at least one epoch: what `nn-report`
-    /// draws and what a trained network is taken from when none is named. Runs are ordered by
-    /// the UTC time that starts their folder's name (by when `config.json` was written, for a
-    /// folder named otherwise).
+    /// draws when no run is named.
     pub fn latest_trained(runs_dir: &Path) -> Result<RunDir, RunError> {
-        let no_run = || RunError::NoTrainedRun {
-            path: runs_dir.into(),
-        };
-        let entries = match fs::read_dir(runs_dir) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(no_run()),
-            Err(reason) => {
-                return Err(RunError::Read {
-                    path: runs_dir.into(),
-                    reason,
-                });
-            }
-        };
-        let mut runs: Vec<(jiff::Timestamp, PathBuf)> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter_map(|path| Some((started(&path)?, path)))
-            .collect();
-        runs.sort();
-        runs.into_iter()
-            .rev()
-            .map(|(_, path)| RunDir {
-                path,
-                created_folder: false,
+        runs_newest_first(runs_dir)?
+            .into_iter()
+            .find(RunDir::has_trained)
+            .ok_or_else(|| RunError::NoTrainedRun {
+                path: runs_dir.into(),
             })
-            .find(|run| run.has_trained())
-            .ok_or_else(no_run)
+    }
+
+    /// The checkpoint to use when none is named (`nn-train predict`, `nn-play`): the best
+    /// epoch of the best learning rate (both chosen on validation) of the newest run under
+    /// `runs_dir` that has one. A run still in its first epoch has no checkpoint yet, so an
+    /// older one is taken; the returned [`BestCheckpoint`] says which.
+    pub fn newest_best_checkpoint(runs_dir: &Path) -> Result<BestCheckpoint, RunError> {
+        runs_newest_first(runs_dir)?
+            .iter()
+            .find_map(|run| run.chosen_checkpoint().ok())
+            .ok_or_else(|| RunError::NoCheckpoint {
+                path: runs_dir.into(),
+            })
     }
 
     /// Whether any learning rate has finished an epoch (its `metrics.csv` has a row).
@@ -442,11 +442,13 @@ impl RunDir {
 
     /// The best checkpoint of the learning rate chosen on validation: the network this run
     /// offers to whoever wants to use it.
-    pub fn chosen_model(&self) -> Result<ChosenModel, RunError> {
+    pub fn chosen_checkpoint(&self) -> Result<BestCheckpoint, RunError> {
         let summary = self.summary()?;
-        let best = summary.best().ok_or_else(|| RunError::NoModel {
+        let no_model = || RunError::NoModel {
             path: self.path.clone(),
-        })?;
+        };
+        let best = summary.best().ok_or_else(no_model)?;
+        let epoch = best.best_epoch.ok_or_else(no_model)?;
         let path = self.best_checkpoint_path(best.lr);
         if !path.is_file() {
             return Err(RunError::Read {
@@ -454,10 +456,11 @@ impl RunDir {
                 path,
             });
         }
-        Ok(ChosenModel {
-            lr: best.lr,
-            epoch: best.best_epoch.expect("best() has a best epoch"),
+        Ok(BestCheckpoint {
             path,
+            run: self.path.clone(),
+            learning_rate: best.lr,
+            epoch,
         })
     }
 
@@ -585,6 +588,35 @@ const CONFIG: &str = "config.json";
 
 /// How a run's folder name starts: its UTC start time, to the second, sortable as text.
 const TIME_FORMAT: &str = "%Y-%m-%dT%H-%M-%SZ";
+
+/// The runs under `runs_dir` (folders holding a `config.json`), newest first, by the UTC time
+/// that starts their folder's name (by when `config.json` was written, for a folder named
+/// otherwise). None if `runs_dir` does not exist.
+fn runs_newest_first(runs_dir: &Path) -> Result<Vec<RunDir>, RunError> {
+    let entries = match fs::read_dir(runs_dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(reason) => {
+            return Err(RunError::Read {
+                path: runs_dir.into(),
+                reason,
+            });
+        }
+    };
+    let mut runs: Vec<(jiff::Timestamp, PathBuf)> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|path| Some((started(&path)?, path)))
+        .collect();
+    runs.sort();
+    Ok(runs
+        .into_iter()
+        .rev()
+        .map(|(_, path)| RunDir {
+            path,
+            created_folder: false,
+        })
+        .collect())
+}
 
 /// When the run in `path` started: the time its folder's name starts with, else when its
 /// `config.json` was written. `None` for a folder that holds no run.

@@ -371,7 +371,7 @@ fn discarding_a_run_removes_only_what_it_created() {
 }
 
 #[test]
-fn the_chosen_model_is_the_best_checkpoint_of_the_best_rate() {
+fn the_chosen_checkpoint_is_the_best_checkpoint_of_the_best_rate() {
     let dir = tempfile::tempdir().unwrap();
     let run = RunDir::create(
         dir.path(),
@@ -381,7 +381,7 @@ fn the_chosen_model_is_the_best_checkpoint_of_the_best_rate() {
         }),
     )
     .unwrap();
-    let err = run.chosen_model().unwrap_err().to_string();
+    let err = run.chosen_checkpoint().unwrap_err().to_string();
     assert!(err.contains("no model"), "{err}");
     run.write_metrics(0.01, &[row(1, Some(0.90), 0.9, false)])
         .unwrap();
@@ -394,12 +394,12 @@ fn the_chosen_model_is_the_best_checkpoint_of_the_best_rate() {
     )
     .unwrap();
     // No summary.json yet: the choice is computed from the metrics.
-    let err = run.chosen_model().unwrap_err().to_string();
+    let err = run.chosen_checkpoint().unwrap_err().to_string();
     assert!(err.contains("best.ckpt"), "{err}");
     fs::create_dir_all(run.lr_dir(0.1)).unwrap();
     fs::write(run.best_checkpoint_path(0.1), b"").unwrap();
-    let chosen = run.chosen_model().unwrap();
-    assert_eq!((chosen.lr, chosen.epoch), (0.1, 1));
+    let chosen = run.chosen_checkpoint().unwrap();
+    assert_eq!((chosen.learning_rate, chosen.epoch), (0.1, 1));
     assert_eq!(chosen.path, run.best_checkpoint_path(0.1));
 }
 
@@ -424,4 +424,78 @@ fn a_missing_file_is_named_with_its_os_error_once() {
     );
     assert_eq!(text.matches("os error 2").count(), 1, "{text}");
     assert!(std::error::Error::source(&err).is_none());
+}
+
+/// A run under `parent` whose learning rates reached these validation accuracies, each with a
+/// `best.ckpt` (an empty file: the lookup only names it).
+fn finished_run(parent: &std::path::Path, name: &str, val_accuracies: &[(f32, f64)]) -> RunDir {
+    let run = RunDir::create(&parent.join(name), &new_run()).unwrap();
+    let learning_rates = val_accuracies
+        .iter()
+        .map(|&(lr, acc)| {
+            std::fs::create_dir_all(run.lr_dir(lr)).unwrap();
+            std::fs::write(run.best_checkpoint_path(lr), b"").unwrap();
+            LrSummary::from_metrics(
+                lr,
+                &[
+                    row(1, Some(acc - 0.01), acc, false),
+                    row(2, Some(acc), acc, false),
+                ],
+            )
+        })
+        .collect();
+    run.write_summary(&Summary { learning_rates }).unwrap();
+    run
+}
+
+#[test]
+fn the_default_checkpoint_is_the_best_of_the_newest_run() {
+    let dir = tempfile::tempdir().unwrap();
+    finished_run(dir.path(), "2026-01-01T00-00-00Z", &[(0.5, 0.99)]);
+    let newest = finished_run(
+        dir.path(),
+        "2026-02-01T00-00-00Z",
+        &[(0.1, 0.95), (0.5, 0.97), (1.0, 0.96)],
+    );
+
+    let found = RunDir::newest_best_checkpoint(dir.path()).unwrap();
+
+    assert_eq!(found.path, newest.best_checkpoint_path(0.5));
+    assert_eq!(found.run, newest.path());
+    assert_eq!((found.learning_rate, found.epoch), (0.5, 2));
+}
+
+#[test]
+fn a_run_without_a_finished_epoch_is_passed_over_for_the_one_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let older = finished_run(dir.path(), "2026-01-01T00-00-00Z", &[(0.1, 0.95)]);
+    // Started, but no epoch finished: config.json only.
+    RunDir::create(&dir.path().join("2026-02-01T00-00-00Z"), &new_run()).unwrap();
+    // Every rate diverged: a summary, but no best epoch.
+    let diverged = RunDir::create(&dir.path().join("2026-03-01T00-00-00Z"), &new_run()).unwrap();
+    diverged
+        .write_summary(&Summary {
+            learning_rates: vec![LrSummary::from_metrics(5.0, &[row(1, None, 0.1, true)])],
+        })
+        .unwrap();
+
+    let found = RunDir::newest_best_checkpoint(dir.path()).unwrap();
+
+    assert_eq!(found.path, older.best_checkpoint_path(0.1));
+}
+
+#[test]
+fn no_checkpoint_anywhere_says_how_to_get_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = RunDir::newest_best_checkpoint(dir.path())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("has a checkpoint yet") && err.contains("--checkpoint"),
+        "{err}"
+    );
+    let err = RunDir::newest_best_checkpoint(&dir.path().join("missing"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("has a checkpoint yet"), "{err}");
 }

@@ -13,8 +13,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use nn_core::metrics::count_correct;
 use nn_core::sgd::Sgd;
-use nn_core::softmax::argmax;
 use nn_core::{Activations, Matrix, Mlp};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
@@ -353,13 +353,7 @@ impl<'a> LrRun<'a> {
             });
             loss_sum += f64::from(loss) * batch.len() as f64;
             seen += batch.len();
-            let logits = b.acts.logits();
-            correct += b
-                .labels
-                .iter()
-                .enumerate()
-                .filter(|&(r, &y)| argmax(logits.row(r)) == y)
-                .count();
+            correct += count_correct(b.acts.logits(), &b.labels);
             if !loss.is_finite() || loss > DIVERGENCE_LOSS {
                 return Some(EpochResult::new(loss_sum, correct, seen, true));
             }

@@ -10,8 +10,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::{draw_legend, styled_mesh};
 use crate::canvas::Area;
 use crate::evaluation::{BestModel, TestResults};
-use crate::metrics::{confidence, histogram};
+use crate::metrics::confidence;
 use crate::style::{self, TICK};
+use nn_core::metrics::histogram;
 
 /// Bins of the confidence histograms: finer than the reliability diagram's, since almost all
 /// right answers crowd into the last few percent.

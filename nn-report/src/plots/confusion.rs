@@ -7,9 +7,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::canvas::Area;
 use crate::evaluation::{BestModel, TestResults};
-use crate::metrics::ConfusionMatrix;
 use crate::style::{self, LABEL, TICK};
-use datasets::mnist::CLASSES;
+use nn_core::metrics::ConfusionMatrix;
 
 /// Room around the matrix, in pixels: the column header above, the digits and axis names to
 /// the left and below, the row totals to the right.
@@ -22,8 +21,9 @@ const RIGHT: i32 = 130;
 /// See `docs/08-reading-the-report.md`.
 pub fn counts(root: &Area, results: &TestResults, best: &BestModel) -> Result<()> {
     let m = &results.confusion;
-    let largest = (0..CLASSES)
-        .flat_map(|t| (0..CLASSES).map(move |p| m.count(t, p)))
+    let classes = m.classes();
+    let largest = (0..classes)
+        .flat_map(|t| (0..classes).map(move |p| m.count(t, p)))
         .max()
         .unwrap_or(0);
     let title = format!(
@@ -86,20 +86,21 @@ fn heatmap(
     cell: impl Fn(usize, usize) -> (f64, String, bool),
 ) -> Result<()> {
     let root = &super::titled(root, title, Some(subtitle))?;
+    let classes = m.classes();
     let (width, height) = root.dim_in_pixel();
     let (width, height) = (width as i32, height as i32);
     let side =
-        ((width - LEFT - RIGHT) / CLASSES as i32).min((height - TOP - BOTTOM) / CLASSES as i32);
-    let x0 = LEFT + (width - LEFT - RIGHT - side * CLASSES as i32) / 2;
+        ((width - LEFT - RIGHT) / classes as i32).min((height - TOP - BOTTOM) / classes as i32);
+    let x0 = LEFT + (width - LEFT - RIGHT - side * classes as i32) / 2;
     let y0 = TOP;
-    let matrix_end = (x0 + side * CLASSES as i32, y0 + side * CLASSES as i32);
+    let matrix_end = (x0 + side * classes as i32, y0 + side * classes as i32);
 
     let at = |h, v| Pos::new(h, v);
     let digit = style::text(LABEL).pos(at(HPos::Center, VPos::Center));
     let in_cell = style::text(TICK).pos(at(HPos::Center, VPos::Center));
-    for t in 0..CLASSES {
+    for t in 0..classes {
         let y = y0 + t as i32 * side;
-        for p in 0..CLASSES {
+        for p in 0..classes {
             let x = x0 + p as i32 * side;
             let (shade, text, empty) = cell(t, p);
             let background = style::sequential(shade);
@@ -127,12 +128,12 @@ fn heatmap(
             (matrix_end.0 + 15, y + side / 2),
         )?;
     }
-    for p in 0..CLASSES {
+    for p in 0..classes {
         let x = x0 + p as i32 * side + side / 2;
         root.draw_text(&p.to_string(), &digit, (x, matrix_end.1 + 25))?;
     }
     // White lines between the cells, and a grey frame around the matrix.
-    for i in 0..=CLASSES as i32 {
+    for i in 0..=classes as i32 {
         let grid = WHITE.stroke_width(2);
         root.draw(&PathElement::new(
             vec![(x0 + i * side, y0), (x0 + i * side, matrix_end.1)],
