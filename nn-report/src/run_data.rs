@@ -2,7 +2,6 @@
 //! history, read through nn-train's run directory. A run that is still training, was killed or
 //! diverged is read as far as its files go; each gap becomes a [`Skip`].
 
-use anyhow::Result;
 use nn_run::config::TrainConfig;
 use nn_run::run_dir::{BatchLoss, EpochMetrics, LrSummary, RunConfig, RunDir, RunError, Summary};
 
@@ -48,7 +47,7 @@ impl RateHistory {
 impl RunData {
     /// Reads everything but the checkpoints. Only an unreadable `config.json` is an error:
     /// without it the learning rates are unknown. See `docs/08-reading-the-report.md`.
-    pub fn read(run: &RunDir, skipped: &mut Vec<Skip>) -> Result<RunData> {
+    pub fn read(run: &RunDir, skipped: &mut Vec<Skip>) -> Result<RunData, RunError> {
         let RunConfig {
             name,
             train: config,
