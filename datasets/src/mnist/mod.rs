@@ -34,7 +34,7 @@ pub use files::{
     TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS, hex,
 };
 pub use load::load;
-pub use split::{Mnist, Split};
+pub use split::{Mnist, Split, pixels_to_input};
 
 /// Where the data lives: `--data-dir` if given, else the `MNIST_DIR` environment variable,
 /// else `datasets/mnist` in the workspace.
