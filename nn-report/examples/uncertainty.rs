@@ -2,8 +2,8 @@
 //! numbers of chapter 8 (`docs/08-reading-the-report.md`):
 //!
 //! - the **confidence**, the top probability `p_(1)`;
-//! - the **margin**, the top probability minus the second, `p_(1) - p_(2)`;
-//! - the **entropy** of the whole distribution, `-Σ_i p_i log p_i`.
+//! - the **margin**, the top probability minus the second, `p_(1) - p_(2)` ([`margin`]);
+//! - the **entropy** of the whole distribution, `-Σ_i p_i log p_i` ([`entropy`]).
 //!
 //! For each it prints the mean on right and on wrong answers, how many mistakes are among the
 //! answers it ranks most uncertain, and the probability that a random mistake is ranked more
@@ -19,6 +19,7 @@ use std::path::PathBuf;
 use anyhow::{Result, anyhow};
 use clap::Parser;
 use datasets::mnist;
+use nn_core::uncertainty::{entropy, margin};
 use nn_report::evaluation::{BestModel, TestResults, TestSet};
 use nn_report::run_data::RunData;
 use nn_run::run_dir::RunDir;
@@ -80,17 +81,12 @@ fn main() -> Result<()> {
         .predictions
         .iter()
         .map(|p| {
-            let mut sorted: Vec<f64> = p.probabilities.iter().map(|&v| f64::from(v)).collect();
-            sorted.sort_by(|a, b| b.total_cmp(a));
+            let probs = &p.probabilities;
             Answer {
                 right: p.predicted == p.label,
-                confidence: sorted[0],
-                margin: sorted[0] - sorted[1],
-                entropy: -sorted
-                    .iter()
-                    .filter(|&&v| v > 0.0)
-                    .map(|v| v * v.ln())
-                    .sum::<f64>(),
+                confidence: f64::from(probs[p.predicted]),
+                margin: f64::from(margin(probs)),
+                entropy: f64::from(entropy(probs)),
             }
         })
         .collect();
