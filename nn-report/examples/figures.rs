@@ -397,7 +397,7 @@ fn mean_sd(values: &[f64]) -> (f64, f64) {
 
 fn fixed_batch_summary(runs: &[FixedBatchRun]) -> String {
     let mut csv = String::from(
-        "lr,train_batch_mean,train_batch_sd,frozen_batch_sd,probe_mean,probe_sd,probe_mean_abs_step_change\n",
+        "lr,train_batch_mean,train_batch_sd,frozen_batch_sd,probe_mean,probe_sd,probe_mean_abs_step_change,probe_largest_step_factor\n",
     );
     for run in runs {
         let losses = |points: &[(f64, f64)]| points.iter().map(|&(_, l)| l).collect::<Vec<_>>();
@@ -407,9 +407,14 @@ fn fixed_batch_summary(runs: &[FixedBatchRun]) -> String {
         let (probe_mean, probe_sd) = mean_sd(&probe);
         let changes: Vec<f64> = probe.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
         let (change, _) = mean_sd(&changes);
+        // The largest factor between two consecutive losses of the fixed batch, up or down.
+        let factor = probe
+            .windows(2)
+            .map(|w| (w[1] / w[0]).max(w[0] / w[1]))
+            .fold(1.0, f64::max);
         writeln!(
             csv,
-            "{},{train_mean:.6},{train_sd:.6},{frozen_sd:.6},{probe_mean:.6},{probe_sd:.6},{change:.6}",
+            "{},{train_mean:.6},{train_sd:.6},{frozen_sd:.6},{probe_mean:.6},{probe_sd:.6},{change:.6},{factor:.3}",
             run.lr
         )
         .expect("writing to a String cannot fail");
