@@ -69,6 +69,19 @@ pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     })
 }
 
+/// Draws a picture of `size` pixels with `draw` and writes it to `path` as a PNG, atomically.
+pub fn save_png(
+    path: &Path,
+    size: (u32, u32),
+    draw: impl FnOnce(&Area) -> plots::Result,
+) -> Result<(), ReportError> {
+    let png = render_png(size, draw).map_err(|reason| ReportError::Draw {
+        path: path.into(),
+        reason,
+    })?;
+    write_file(path, &png)
+}
+
 /// Something the report could not include, and why. See `docs/08-reading-the-report.md`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Skip {
@@ -306,12 +319,7 @@ impl Pictures {
         picture: Picture,
         paint: impl FnOnce(&Area) -> plots::Result,
     ) -> Result<(), ReportError> {
-        let path = self.dir.join(picture.file_name());
-        let png = render_png(picture.size(), paint).map_err(|reason| ReportError::Draw {
-            path: path.clone(),
-            reason,
-        })?;
-        write_file(&path, &png)?;
+        save_png(&self.dir.join(picture.file_name()), picture.size(), paint)?;
         self.drawn.push(picture);
         Ok(())
     }

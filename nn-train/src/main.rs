@@ -99,8 +99,9 @@ struct TrainArgs {
     /// there if missing]
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
-    /// Threads for the matrix products; results do not depend on it [default: all cores]
-    #[arg(long, allow_negative_numbers = true, value_parser = positive_usize)]
+    /// Threads for the matrix products, at most one per core; results do not depend on it
+    /// [default: all cores]
+    #[arg(long, allow_negative_numbers = true, value_parser = thread_count)]
     threads: Option<usize>,
     /// Words that belong to no flag, kept to be explained rather than refused blankly.
     #[arg(hide = true)]
@@ -140,8 +141,8 @@ struct EvalArgs {
     /// there if missing]
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
-    /// Threads for the matrix products [default: all cores]
-    #[arg(long, allow_negative_numbers = true, value_parser = positive_usize)]
+    /// Threads for the matrix products, at most one per core [default: all cores]
+    #[arg(long, allow_negative_numbers = true, value_parser = thread_count)]
     threads: Option<usize>,
 }
 
@@ -219,7 +220,7 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
     };
     let threads = args
         .threads
-        .unwrap_or_else(|| ThreadPool::with_available_cores().threads());
+        .unwrap_or_else(nn_core::threads::available_cores);
     let progress = Progress::detect();
     let train = &config.train;
     progress.note(&format!(
@@ -456,7 +457,7 @@ fn eval(args: EvalArgs) -> Result<()> {
     };
     let threads = args
         .threads
-        .unwrap_or_else(|| ThreadPool::with_available_cores().threads());
+        .unwrap_or_else(nn_core::threads::available_cores);
     let report = ThreadPool::new(threads)
         .install(|| evaluate_checkpoint(&args.checkpoint, &checkpoint, &split, name))?;
     println!("{report}");
@@ -574,6 +575,19 @@ fn validation_size(text: &str) -> Result<usize, String> {
             "expected a whole number of images (0 or more), got '{text}'"
         )),
     }
+}
+
+/// A thread count between 1 and the cores this process may use: more threads than cores only
+/// take turns on them and wait for each other.
+fn thread_count(text: &str) -> Result<usize, String> {
+    let threads = positive_usize(text)?;
+    let cores = nn_core::threads::available_cores();
+    if threads > cores {
+        return Err(format!(
+            "{threads} threads, but this machine gives nn-train {cores} cores; more threads than cores only wait for each other (and change no result): use --threads {cores} or fewer"
+        ));
+    }
+    Ok(threads)
 }
 
 fn positive_f32(text: &str) -> Result<f32, String> {

@@ -164,13 +164,21 @@ impl Split {
     pub fn gather_batch(&self, indices: &[usize], x: &mut Matrix, labels: &mut Vec<usize>) {
         x.reshape(indices.len(), IMAGE_PIXELS);
         for (row, &i) in x.as_mut_slice().chunks_exact_mut(IMAGE_PIXELS).zip(indices) {
-            // A plain element-wise loop over equal-length slices: the compiler vectorises it.
-            for (out, &pixel) in row.iter_mut().zip(self.image(i)) {
-                *out = f32::from(pixel) / 255.0;
-            }
+            pixels_to_input(self.image(i), row);
         }
         labels.clear();
         labels.extend(indices.iter().map(|&i| usize::from(self.labels[i])));
+    }
+}
+
+/// One image's pixels as network input: `f32` in [0, 1], pixel / 255. The one conversion used
+/// for MNIST in training and for your own digits (`handwriting`). See
+/// `docs/07-data-and-validation.md`.
+pub fn pixels_to_input(pixels: &[u8], row: &mut [f32]) {
+    assert_eq!(pixels.len(), row.len(), "one input per pixel");
+    // A plain element-wise loop over equal-length slices: the compiler vectorises it.
+    for (out, &pixel) in row.iter_mut().zip(pixels) {
+        *out = f32::from(pixel) / 255.0;
     }
 }
 
