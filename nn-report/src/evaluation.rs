@@ -20,6 +20,7 @@ pub const CALIBRATION_BINS: usize = 10;
 
 /// Where the test images come from: MNIST on disk, or a split already in memory (tests use
 /// small synthetic ones).
+#[derive(Clone)]
 pub enum TestSet {
     Files(PathBuf),
     Loaded(Split),
@@ -32,6 +33,18 @@ impl TestSet {
         match self {
             TestSet::Loaded(split) => Ok(split),
             TestSet::Files(dir) => Ok(mnist::load(&dir)?.test),
+        }
+    }
+
+    /// The same images, read now if they are on disk, so that several reports share one
+    /// read. A folder that cannot be read is left to say so in each report.
+    pub fn read_once(self) -> TestSet {
+        match self {
+            TestSet::Files(dir) => match mnist::load(&dir) {
+                Ok(data) => TestSet::Loaded(data.test),
+                Err(_) => TestSet::Files(dir),
+            },
+            loaded => loaded,
         }
     }
 }

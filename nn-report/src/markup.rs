@@ -18,6 +18,15 @@ pub enum Block {
         text_columns: usize,
     },
     List(Vec<String>),
+    /// A list of links to other pages: each item's text, and the page as Markdown and as
+    /// HTML (`a/report.md`, `a/index.html`), so each file links to its own kind.
+    Links(Vec<Link>),
+}
+
+pub struct Link {
+    pub text: String,
+    pub markdown: String,
+    pub html: String,
 }
 
 pub fn markdown(title: &str, blocks: &[Block]) -> String {
@@ -58,6 +67,11 @@ pub fn markdown(title: &str, blocks: &[Block]) -> String {
                     out += &format!("- {item}\n");
                 }
             }
+            Block::Links(links) => {
+                for link in links {
+                    out += &format!("- [{}]({})\n", link.text, link.markdown);
+                }
+            }
         }
     }
     out
@@ -93,7 +107,9 @@ pub fn html(title: &str, blocks: &[Block]) -> String {
                         escape(text)
                     )
                 };
-                out += "<table>\n<tr>";
+                // Wide tables scroll sideways rather than squeeze their numbers onto two
+                // lines.
+                out += "<div class=\"table\"><table>\n<tr>";
                 for (i, text) in header.iter().enumerate() {
                     out += &cell("th", i, text);
                 }
@@ -105,12 +121,23 @@ pub fn html(title: &str, blocks: &[Block]) -> String {
                     }
                     out += "</tr>\n";
                 }
-                out += "</table>\n";
+                out += "</table></div>\n";
             }
             Block::List(items) => {
                 out += "<ul>\n";
                 for item in items {
                     out += &format!("<li>{}</li>\n", escape(item));
+                }
+                out += "</ul>\n";
+            }
+            Block::Links(links) => {
+                out += "<ul>\n";
+                for link in links {
+                    out += &format!(
+                        "<li><a href=\"{}\">{}</a></li>\n",
+                        escape(&link.html),
+                        escape(&link.text)
+                    );
                 }
                 out += "</ul>\n";
             }
@@ -122,8 +149,8 @@ pub fn html(title: &str, blocks: &[Block]) -> String {
 /// Readable on screen and on paper: one column, pictures no wider than the page.
 const STYLE: &str = "body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;\
 line-height:1.45;color:#222}img{max-width:100%;height:auto;border:1px solid #ddd}\
-table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.3em .7em}\
-th{background:#f2f2f2}";
+div.table{overflow-x:auto;margin:1em 0}table{border-collapse:collapse}\
+th,td{border:1px solid #ccc;padding:.3em .7em}td{white-space:nowrap}th{background:#f2f2f2}";
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -148,6 +175,11 @@ mod tests {
                 rows: vec![vec!["0.1".into(), "<1%".into()]],
                 text_columns: 1,
             },
+            Block::Links(vec![Link {
+                text: "wide".into(),
+                markdown: "wide/report.md".into(),
+                html: "wide/index.html".into(),
+            }]),
         ]
     }
 
@@ -163,6 +195,12 @@ mod tests {
             md.contains("| lr | a\\|b |\n|---|---:|\n| 0.1 | <1% |"),
             "{md}"
         );
+    }
+
+    #[test]
+    fn each_file_links_to_pages_of_its_own_kind() {
+        assert!(markdown("R", &sample()).contains("- [wide](wide/report.md)\n"));
+        assert!(html("R", &sample()).contains("<li><a href=\"wide/index.html\">wide</a></li>"));
     }
 
     #[test]

@@ -93,6 +93,11 @@ impl RunData {
         self.run.folder_name()
     }
 
+    /// What the run is called: its `--name`, else its folder's name.
+    pub fn label(&self) -> String {
+        self.name.clone().unwrap_or_else(|| self.folder_name())
+    }
+
     /// The learning rate chosen on validation, with its best epoch.
     pub fn best(&self) -> Option<&LrSummary> {
         self.summary.best()

@@ -589,6 +589,11 @@ const CONFIG: &str = "config.json";
 /// How a run's folder name starts: its UTC start time, to the second, sortable as text.
 const TIME_FORMAT: &str = "%Y-%m-%dT%H-%M-%SZ";
 
+/// The UTC time now as a run's folder name starts: `2026-11-27T21-40-05Z`.
+pub fn utc_stamp() -> String {
+    jiff::Timestamp::now().strftime(TIME_FORMAT).to_string()
+}
+
 /// The runs under `runs_dir` (folders holding a `config.json`), newest first, by the UTC time
 /// that starts their folder's name (by when `config.json` was written, for a folder named
 /// otherwise). None if `runs_dir` does not exist.

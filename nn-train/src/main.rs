@@ -552,19 +552,6 @@ fn positive_usize(text: &str) -> Result<usize, String> {
     }
 }
 
-/// A thread count between 1 and the cores this process may use: more threads than cores only
-/// take turns on them and wait for each other.
-fn thread_count(text: &str) -> Result<usize, String> {
-    let threads = positive_usize(text)?;
-    let cores = nn_core::threads::available_cores();
-    if threads > cores {
-        return Err(format!(
-            "{threads} threads, but this machine gives nn-train {cores} cores; more threads than cores only wait for each other (and change no result): use --threads {cores} or fewer"
-        ));
-    }
-    Ok(threads)
-}
-
 fn seed(text: &str) -> Result<u64, String> {
     text.trim().parse::<u64>().map_err(|_| {
         format!(
@@ -588,6 +575,19 @@ fn validation_size(text: &str) -> Result<usize, String> {
             "expected a whole number of images (0 or more), got '{text}'"
         )),
     }
+}
+
+/// A thread count between 1 and the cores this process may use: more threads than cores only
+/// take turns on them and wait for each other.
+fn thread_count(text: &str) -> Result<usize, String> {
+    let threads = positive_usize(text)?;
+    let cores = nn_core::threads::available_cores();
+    if threads > cores {
+        return Err(format!(
+            "{threads} threads, but this machine gives nn-train {cores} cores; more threads than cores only wait for each other (and change no result): use --threads {cores} or fewer"
+        ));
+    }
+    Ok(threads)
 }
 
 fn positive_f32(text: &str) -> Result<f32, String> {
