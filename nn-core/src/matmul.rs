@@ -141,8 +141,11 @@ impl Kernel {
 }
 
 /// The three products as a student would first write them: one output element at a time,
-/// summing over `k` in order. Slow, obviously right, and the oracle the fast kernels are
-/// tested against. Callers have checked the shapes.
+/// summing over `k` in order. Slow and obviously right: they are here to be read, as the
+/// definition of what the fast kernels compute (`docs/appendix-a-making-it-fast.md` starts from
+/// them), and as the baseline the benchmarks measure the kernels against. The tests check them
+/// like any other implementation, against exact arithmetic computed by the tests themselves
+/// (`nn-core/tests/matmul.rs`). Callers have checked the shapes.
 pub mod reference {
     use crate::Matrix;
 
