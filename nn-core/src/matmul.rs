@@ -1,7 +1,7 @@
 //! The three matrix products that backpropagation needs.
 //!
-//! For a dense layer `y = x·W + b` the forward pass is `A·B`, the weight gradient
-//! `dW = xᵀ·dy` is `Aᵀ·B`, and the input gradient `dx = dy·Wᵀ` is `A·Bᵀ` (derived in
+//! For a dense layer `Z = X·W + b` the forward pass is `a·b`, the weight gradient
+//! `dW = Xᵀ·dZ` is `aᵀ·b`, and the input gradient `dX = dZ·Wᵀ` is `a·bᵀ` (derived in
 //! `docs/05-dense-and-relu.md`). Each function checks the shapes, gives the output its shape and
 //! computes the product with the fastest [`Kernel`] the CPU supports (see `crate::gemm` and
 //! `docs/appendix-a-making-it-fast.md`). The [`reference`](mod@reference) module holds the same three

@@ -18,6 +18,7 @@
 //! `docs/02-softmax.md`, `docs/06-sgd-and-learning-rate.md`, `docs/08-reading-the-report.md`.
 
 use std::fmt::Write as _;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -26,8 +27,8 @@ use clap::Parser;
 use datasets::mnist::{self, Split};
 use nn_core::softmax::softmax_with_temperature;
 use nn_core::{Activations, Matrix, Mlp, sgd::Sgd};
-use nn_report::canvas::{Area, save_png};
-use nn_report::plots::{captioned, draw_legend, log_range, log_tick, styled_mesh, titled};
+use nn_report::canvas::{Area, DrawError, render_png};
+use nn_report::plots::{self, captioned, draw_legend, log_range, log_tick, styled_mesh, titled};
 use nn_report::style;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -88,9 +89,27 @@ fn main() -> Result<()> {
         .with_context(|| format!("cannot write {}", csv.display()))?;
     println!("wrote {}", csv.display());
     let path = args.out.join("fixed_batch_loss.png");
-    save_png(&path, (1600, 700), |root| fixed_batch_picture(root, &rates))?;
+    let all = rates
+        .iter()
+        .flat_map(|r| r.train.iter().chain(&r.probe).map(|&(_, l)| l));
+    let y_range = log_range(all).context("no finite loss was recorded")?;
+    save_png(&path, (1600, 700), |root| {
+        fixed_batch_picture(root, &rates, y_range)
+    })?;
     println!("wrote {}", path.display());
     Ok(())
+}
+
+/// Draws a picture and writes it as a PNG, whole or not at all.
+fn save_png(
+    path: &Path,
+    size: (u32, u32),
+    draw: impl FnOnce(&Area) -> Result<(), DrawError>,
+) -> Result<()> {
+    let png = render_png(size, draw)
+        .map_err(|reason| anyhow::anyhow!("cannot draw {}: {reason}", path.display()))?;
+    nn_run::atomic::write_atomically(path, &png)
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 // Softmax at several temperatures (chapter 2).
@@ -99,7 +118,7 @@ fn main() -> Result<()> {
 const LOGITS: [f32; 3] = [1.0, 2.0, 3.0];
 const TEMPERATURES: [f32; 5] = [0.25, 0.5, 1.0, 2.0, 4.0];
 
-fn softmax_temperature(root: &Area) -> Result<()> {
+fn softmax_temperature(root: &Area) -> plots::Result {
     let root = titled(
         root,
         "Softmax of the logits z = (1, 2, 3) at five temperatures: p = softmax(z / T)",
@@ -179,7 +198,7 @@ fn quadratic(theta: f64) -> f64 {
     0.5 * CURVATURE * theta * theta
 }
 
-fn step_size(root: &Area) -> Result<()> {
+fn step_size(root: &Area) -> plots::Result {
     let root = titled(
         root,
         "Gradient descent on L(θ) = κθ²/2 with κ = 1: each step multiplies θ by 1 − ηκ",
@@ -397,7 +416,7 @@ fn mean_sd(values: &[f64]) -> (f64, f64) {
 
 fn fixed_batch_summary(runs: &[FixedBatchRun]) -> String {
     let mut csv = String::from(
-        "lr,train_batch_mean,train_batch_sd,frozen_batch_sd,probe_mean,probe_sd,probe_mean_abs_step_change\n",
+        "lr,train_batch_mean,train_batch_sd,frozen_batch_sd,probe_mean,probe_sd,probe_mean_abs_step_change,probe_largest_step_factor\n",
     );
     for run in runs {
         let losses = |points: &[(f64, f64)]| points.iter().map(|&(_, l)| l).collect::<Vec<_>>();
@@ -407,9 +426,14 @@ fn fixed_batch_summary(runs: &[FixedBatchRun]) -> String {
         let (probe_mean, probe_sd) = mean_sd(&probe);
         let changes: Vec<f64> = probe.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
         let (change, _) = mean_sd(&changes);
+        // The largest factor between two consecutive losses of the fixed batch, up or down.
+        let factor = probe
+            .windows(2)
+            .map(|w| (w[1] / w[0]).max(w[0] / w[1]))
+            .fold(1.0, f64::max);
         writeln!(
             csv,
-            "{},{train_mean:.6},{train_sd:.6},{frozen_sd:.6},{probe_mean:.6},{probe_sd:.6},{change:.6}",
+            "{},{train_mean:.6},{train_sd:.6},{frozen_sd:.6},{probe_mean:.6},{probe_sd:.6},{change:.6},{factor:.3}",
             run.lr
         )
         .expect("writing to a String cannot fail");
@@ -417,7 +441,7 @@ fn fixed_batch_summary(runs: &[FixedBatchRun]) -> String {
     csv
 }
 
-fn fixed_batch_picture(root: &Area, runs: &[FixedBatchRun]) -> Result<()> {
+fn fixed_batch_picture(root: &Area, runs: &[FixedBatchRun], y_range: Range<f64>) -> plots::Result {
     let root = titled(
         root,
         &format!(
@@ -427,10 +451,6 @@ fn fixed_batch_picture(root: &Area, runs: &[FixedBatchRun]) -> Result<()> {
             "faint: the loss of each training batch, new examples every step; dark: the loss of one fixed batch of {PROBE} validation images after every step"
         )),
     )?;
-    let all = runs
-        .iter()
-        .flat_map(|r| r.train.iter().chain(&r.probe).map(|&(_, l)| l));
-    let y_range = log_range(all).context("no finite loss was recorded")?;
     let first = runs[0].train[0].0;
     let last = runs[0].train.last().expect("a last epoch").0;
     let panels = root.split_evenly((1, runs.len()));

@@ -34,16 +34,40 @@ pub mod style;
 
 use std::fmt;
 use std::fs;
-use std::path::PathBuf;
+use std::io;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
-use nn_run::run_dir::RunDir;
+use nn_run::atomic::write_atomically;
+use nn_run::run_dir::{RunDir, RunError};
+use thiserror::Error;
 
-use crate::canvas::{Area, save_png};
+use crate::canvas::{Area, render_png};
 use crate::evaluation::{BestModel, TestResults, TestSet};
 use crate::page::Page;
 use crate::picture::Picture;
 use crate::run_data::RunData;
+
+/// Why a report could not be written. What is merely missing from a run is not an error but
+/// a [`Skip`].
+#[derive(Debug, Error)]
+pub enum ReportError {
+    #[error(transparent)]
+    Run(#[from] RunError),
+    #[error("cannot create the report folder {path}: {reason}")]
+    CreateDir { path: PathBuf, reason: io::Error },
+    #[error("cannot draw {path}: {reason}")]
+    Draw { path: PathBuf, reason: String },
+    #[error("cannot write {path}: {reason}")]
+    Write { path: PathBuf, reason: io::Error },
+}
+
+/// Writes `bytes` to `path` atomically, or says which file could not be written.
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    write_atomically(path, bytes).map_err(|reason| ReportError::Write {
+        path: path.into(),
+        reason,
+    })
+}
 
 /// Something the report could not include, and why. See `docs/08-reading-the-report.md`.
 #[derive(Clone, Debug, PartialEq)]
@@ -83,7 +107,7 @@ impl fmt::Display for Skip {
 /// What [`write_report`] did.
 #[derive(Debug)]
 pub struct Outcome {
-    /// `<run>/report`
+    /// Where the report went: `<run>/report` unless told otherwise.
     pub dir: PathBuf,
     /// Every file written, pictures first.
     pub written: Vec<PathBuf>,
@@ -100,20 +124,20 @@ const TEST_PICTURES: [Picture; 4] = [
     Picture::Confidence,
 ];
 
-/// Writes the report of `run` into `<run>/report/`, taking the test images from `test_set`
-/// (read only if there is a model to measure). Errors only when the run's configuration cannot
-/// be read or a file cannot be written; missing data becomes a [`Skip`].
-/// See `docs/08-reading-the-report.md`.
-pub fn write_report(run: &RunDir, test_set: TestSet) -> Result<Outcome> {
+/// Writes the report of `run` into `dir` (`<run>/report/` unless told otherwise), taking the
+/// test images from `test_set` (read only if there is a model to measure). Errors only when
+/// the run's configuration cannot be read or a file cannot be written; missing data becomes a
+/// [`Skip`]. See `docs/08-reading-the-report.md`.
+pub fn write_report(run: &RunDir, dir: &Path, test_set: TestSet) -> Result<Outcome, ReportError> {
     let mut skipped = Vec::new();
     let data = RunData::read(run, &mut skipped)?;
-    let mut pictures = Pictures::new(run.report_dir(), skipped)?;
+    let mut pictures = Pictures::new(dir.to_path_buf(), skipped)?;
     draw_history(&mut pictures, &data)?;
     let best = BestModel::load(&data)
         .map_err(|why| {
             let mut needing_a_model = TEST_PICTURES.to_vec();
             needing_a_model.push(Picture::Weights);
-            pictures.skip(&needing_a_model, why);
+            pictures.skip(&needing_a_model, why.to_string());
         })
         .ok();
     let results = match &best {
@@ -151,8 +175,11 @@ struct Pictures {
 }
 
 impl Pictures {
-    fn new(dir: PathBuf, skipped: Vec<Skip>) -> Result<Pictures> {
-        fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    fn new(dir: PathBuf, skipped: Vec<Skip>) -> Result<Pictures, ReportError> {
+        fs::create_dir_all(&dir).map_err(|reason| ReportError::CreateDir {
+            path: dir.clone(),
+            reason,
+        })?;
         Ok(Pictures {
             dir,
             drawn: Vec::new(),
@@ -160,10 +187,17 @@ impl Pictures {
         })
     }
 
-    fn draw(&mut self, picture: Picture, paint: impl FnOnce(&Area) -> Result<()>) -> Result<()> {
+    fn draw(
+        &mut self,
+        picture: Picture,
+        paint: impl FnOnce(&Area) -> plots::Result,
+    ) -> Result<(), ReportError> {
         let path = self.dir.join(picture.file_name());
-        save_png(&path, picture.size(), paint)
-            .with_context(|| format!("cannot draw {}", path.display()))?;
+        let png = render_png(picture.size(), paint).map_err(|reason| ReportError::Draw {
+            path: path.clone(),
+            reason,
+        })?;
+        write_file(&path, &png)?;
         self.drawn.push(picture);
         Ok(())
     }
@@ -174,7 +208,7 @@ impl Pictures {
 }
 
 /// The pictures of the logs: per-epoch curves and the loss of every step.
-fn draw_history(pictures: &mut Pictures, data: &RunData) -> Result<()> {
+fn draw_history(pictures: &mut Pictures, data: &RunData) -> Result<(), ReportError> {
     if data.with_epochs().next().is_some() {
         pictures.draw(Picture::LossCurves, |area| {
             plots::curves::loss_curves(area, data)
@@ -202,7 +236,7 @@ fn draw_model(
     pictures: &mut Pictures,
     best: &BestModel,
     test_set: TestSet,
-) -> Result<Option<TestResults>> {
+) -> Result<Option<TestResults>, ReportError> {
     pictures.draw(Picture::Weights, |area| plots::weights::weights(area, best))?;
     let images = match test_set.load() {
         Ok(images) if !images.is_empty() => images,
@@ -211,7 +245,7 @@ fn draw_model(
             return Ok(None);
         }
         Err(e) => {
-            pictures.skip(&TEST_PICTURES, format!("{e:#}"));
+            pictures.skip(&TEST_PICTURES, e.to_string());
             return Ok(None);
         }
     };

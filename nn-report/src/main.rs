@@ -34,12 +34,12 @@ fn main() -> ExitCode {
 fn report(cli: Cli) -> Result<()> {
     let run = match &cli.run {
         Some(path) => RunDir::open(path)?,
-        None => RunDir::latest(&RunDir::default_parent())?,
+        None => RunDir::latest_trained(&RunDir::default_parent())?,
     };
     let test_set = TestSet::Files(mnist::resolve_data_dir(cli.data_dir));
     println!("Report of {}", run.path().display());
-    let outcome =
-        ThreadPool::with_available_cores().install(|| nn_report::write_report(&run, test_set))?;
+    let outcome = ThreadPool::with_available_cores()
+        .install(|| nn_report::write_report(&run, &run.report_dir(), test_set))?;
     for path in &outcome.written {
         println!("wrote {}", path.display());
     }

@@ -5,7 +5,8 @@ pub enum Block {
     Heading(String),
     Subheading(String),
     Paragraph(String),
-    /// A picture by relative path, with its alternative text.
+    /// A picture by relative path, with its alternative text; it links to itself, so a click
+    /// shows it at full size.
     Image {
         src: String,
         alt: String,
@@ -27,7 +28,7 @@ pub fn markdown(title: &str, blocks: &[Block]) -> String {
             Block::Heading(text) => out += &format!("## {text}\n"),
             Block::Subheading(text) => out += &format!("### {text}\n"),
             Block::Paragraph(text) => out += &format!("{text}\n"),
-            Block::Image { src, alt } => out += &format!("![{alt}]({src})\n"),
+            Block::Image { src, alt } => out += &format!("[![{alt}]({src})]({src})\n"),
             Block::Table {
                 header,
                 rows,
@@ -75,7 +76,7 @@ pub fn html(title: &str, blocks: &[Block]) -> String {
             Block::Paragraph(text) => out += &format!("<p>{}</p>\n", escape(text)),
             Block::Image { src, alt } => {
                 out += &format!(
-                    "<p><img src=\"{}\" alt=\"{}\"></p>\n",
+                    "<p><a href=\"{0}\"><img src=\"{0}\" alt=\"{1}\"></a></p>\n",
                     escape(src),
                     escape(alt)
                 )
@@ -154,7 +155,10 @@ mod tests {
     fn markdown_has_the_image_and_an_escaped_table() {
         let md = markdown("Report", &sample());
         assert!(md.starts_with("# Report\n"), "{md}");
-        assert!(md.contains("![loss](loss_curves.png)"), "{md}");
+        assert!(
+            md.contains("[![loss](loss_curves.png)](loss_curves.png)"),
+            "{md}"
+        );
         assert!(
             md.contains("| lr | a\\|b |\n|---|---:|\n| 0.1 | <1% |"),
             "{md}"
@@ -166,7 +170,9 @@ mod tests {
         let html = html("R&D", &sample());
         assert!(html.contains("<h1>R&amp;D</h1>"), "{html}");
         assert!(
-            html.contains("<img src=\"loss_curves.png\" alt=\"loss\">"),
+            html.contains(
+                "<a href=\"loss_curves.png\"><img src=\"loss_curves.png\" alt=\"loss\"></a>"
+            ),
             "{html}"
         );
         assert!(

@@ -4,17 +4,15 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
 use datasets::mnist::CLASSES;
-use nn_run::atomic::write_atomically;
 use nn_run::run_dir::LrSummary;
 
-use crate::Skip;
 use crate::evaluation::{BestModel, TestResults};
 use crate::markup::{self, Block};
 use crate::picture::Picture;
 use crate::run_data::RunData;
 use crate::style::{percent, thousands};
+use crate::{ReportError, Skip, write_file};
 
 pub const MARKDOWN: &str = "report.md";
 pub const HTML: &str = "index.html";
@@ -33,8 +31,8 @@ pub struct Page<'a> {
 
 impl Page<'_> {
     /// Writes both files into `dir` and returns their paths.
-    pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>> {
-        let title = format!("Training report: run {}", self.data.name());
+    pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+        let title = format!("Training report: run {}", self.data.folder_name());
         let blocks = self.blocks();
         let files = [
             (MARKDOWN, markup::markdown(&title, &blocks)),
@@ -44,8 +42,7 @@ impl Page<'_> {
             .into_iter()
             .map(|(name, text)| {
                 let path = dir.join(name);
-                write_atomically(&path, text.as_bytes())
-                    .with_context(|| format!("cannot write {}", path.display()))?;
+                write_file(&path, text.as_bytes())?;
                 Ok(path)
             })
             .collect()

@@ -29,7 +29,7 @@ fn a_run_with_a_diverged_learning_rate_gets_every_picture_and_both_pages() {
     let dir = tempfile::tempdir().unwrap();
     let run = finished_run(dir.path());
 
-    let outcome = write_report(&run, TestSet::Loaded(test_images())).unwrap();
+    let outcome = write_report(&run, &run.report_dir(), TestSet::Loaded(test_images())).unwrap();
 
     assert!(outcome.skipped.is_empty(), "{:?}", outcome.skipped);
     assert_eq!(outcome.dir, run.report_dir());
@@ -62,16 +62,23 @@ fn a_run_with_a_diverged_learning_rate_gets_every_picture_and_both_pages() {
         assert!(text.contains("Precision and recall per digit"));
         assert!(text.contains("784-16-10"));
     }
-    assert!(html.contains("<img src=\"loss_curves.png\""));
-    assert!(markdown.contains("![") && markdown.contains("](confusion_matrix.png)"));
+    // Every picture links to itself at full size.
+    for picture in Picture::ALL {
+        let name = picture.file_name();
+        assert!(
+            html.contains(&format!("<a href=\"{name}\"><img src=\"{name}\"")),
+            "{name}"
+        );
+        assert!(markdown.contains(&format!("]({name})]({name})")), "{name}");
+    }
 }
 
 #[test]
 fn a_run_rendered_twice_keeps_its_files_and_leaves_no_temporary_ones() {
     let dir = tempfile::tempdir().unwrap();
     let run = finished_run(dir.path());
-    write_report(&run, TestSet::Loaded(test_images())).unwrap();
-    let outcome = write_report(&run, TestSet::Loaded(test_images())).unwrap();
+    write_report(&run, &run.report_dir(), TestSet::Loaded(test_images())).unwrap();
+    let outcome = write_report(&run, &run.report_dir(), TestSet::Loaded(test_images())).unwrap();
     let files = fs::read_dir(&outcome.dir).unwrap().count();
     assert_eq!(files, Picture::ALL.len() + 2);
 }
@@ -89,7 +96,7 @@ fn a_partial_run_draws_what_its_files_allow_and_says_what_it_skipped() {
 
     // The test images are never needed: a missing folder must not matter.
     let nowhere = dir.path().join("no-mnist-here");
-    let outcome = write_report(&run, TestSet::Files(nowhere)).unwrap();
+    let outcome = write_report(&run, &run.report_dir(), TestSet::Files(nowhere)).unwrap();
 
     for picture in [Picture::LossCurves, Picture::BatchLoss, Picture::Accuracy] {
         assert_picture(&outcome.dir.join(picture.file_name()), picture.size());
@@ -137,7 +144,7 @@ fn a_run_that_has_logged_nothing_still_gets_its_page() {
     let dir = tempfile::tempdir().unwrap();
     let run = RunDir::create(dir.path(), &fixture::config(&[GOOD_LR])).unwrap();
 
-    let outcome = write_report(&run, TestSet::Loaded(test_images())).unwrap();
+    let outcome = write_report(&run, &run.report_dir(), TestSet::Loaded(test_images())).unwrap();
 
     let mut skipped = skipped_pictures(&outcome);
     skipped.sort_by_key(|p| p.file_name());
@@ -160,7 +167,7 @@ fn missing_test_images_leave_out_only_the_test_set_pictures() {
     let empty = dir.path().join("mnist");
     fs::create_dir(&empty).unwrap();
 
-    let outcome = write_report(&run, TestSet::Files(empty.clone())).unwrap();
+    let outcome = write_report(&run, &run.report_dir(), TestSet::Files(empty.clone())).unwrap();
 
     assert_picture(&outcome.dir.join("weights.png"), Picture::Weights.size());
     let skip = outcome
@@ -181,7 +188,7 @@ fn a_damaged_checkpoint_is_reported_not_fatal() {
     let run = finished_run(dir.path());
     fs::write(run.best_checkpoint_path(GOOD_LR), b"not a checkpoint").unwrap();
 
-    let outcome = write_report(&run, TestSet::Loaded(test_images())).unwrap();
+    let outcome = write_report(&run, &run.report_dir(), TestSet::Loaded(test_images())).unwrap();
 
     let skip = outcome
         .skipped
@@ -202,7 +209,7 @@ fn a_damaged_log_leaves_out_its_learning_rate_only() {
     )
     .unwrap();
 
-    let outcome = write_report(&run, TestSet::Loaded(test_images())).unwrap();
+    let outcome = write_report(&run, &run.report_dir(), TestSet::Loaded(test_images())).unwrap();
 
     let reasons: Vec<String> = outcome.skipped.iter().map(|s| s.to_string()).collect();
     assert!(

@@ -4,13 +4,13 @@
 
 use std::ops::Range;
 
-use anyhow::Result;
+use super::Result;
 use nn_run::run_dir::EpochMetrics;
 use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
 use plotters::prelude::*;
 
 use super::{
-    captioned, clamp_into, diverged_marker, draw_legend, empty_panel, linear_range, log_range,
+    captioned, clamp_into, draw_diverged_marker, draw_legend, empty_panel, linear_range, log_range,
     log_tick, styled_mesh, titled,
 };
 use crate::canvas::Area;
@@ -256,9 +256,12 @@ where
                 PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(4)).into_dyn()
             }
         });
-        chart.draw_series(points.iter().map(|&p| Circle::new(p, 5, colour.filled())))?;
+        // A dot per epoch; the epoch a rate diverged in gets its cross instead.
+        let diverged_epoch = curve.diverged.map(|(epoch, _)| epoch);
+        let dots = points.iter().filter(|p| Some(p.0) != diverged_epoch);
+        chart.draw_series(dots.map(|&p| Circle::new(p, 5, colour.filled())))?;
         if let Some((epoch, value)) = curve.diverged {
-            chart.draw_series([diverged_marker((epoch, clamp_into(value, range)), &colour)])?;
+            draw_diverged_marker(&chart, (epoch, clamp_into(value, range)), colour)?;
         }
     }
     draw_legend(&mut chart, legend)
