@@ -228,14 +228,18 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
         if fresh { "Training into" } else { "Resuming" },
         run.path().display()
     ));
+    // Short lines: an 80-column terminal shows each on one.
     progress.note(&format!(
-        "network {}, batch {}, {}, learning rates {}; {}, {:?} kernel",
+        "network {}, batch {}, {}; {}, {:?} kernel",
         train.architecture(),
         train.batch_size,
         plural(train.epochs, "epoch"),
-        joined(&train.learning_rates, ", "),
         plural(threads, "thread"),
         Kernel::detect(),
+    ));
+    progress.note(&format!(
+        "learning rates {}",
+        joined(&train.learning_rates, ", ")
     ));
     let options = SweepOptions {
         resume: !fresh,

@@ -110,13 +110,14 @@ fn a_run_says_what_it_trains_in_words_and_ends_with_the_report_command() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("network 784-8-10, batch 64, 1 epoch, learning rates 0.1, 0.5; 1 thread,"),
+        stderr.contains("network 784-8-10, batch 64, 1 epoch; 1 thread, ")
+            && stderr.contains("\nlearning rates 0.1, 0.5\n"),
         "{stderr}"
     );
     assert!(stderr.contains("lr 0.1 epoch 1/1  train loss "), "{stderr}");
     assert!(
         stdout.contains("Best learning rate on validation: ")
-            && stdout.contains("best (chosen on validation)"),
+            && stdout.contains("  chosen on validation\n"),
         "{stdout}"
     );
     assert!(
