@@ -234,6 +234,40 @@ fn a_truncated_data_file_is_reported_by_its_size() {
     );
 }
 
+/// A run that fails before its first epoch ends (here a file stands where its learning rate's
+/// folder goes) leaves no run behind: a folder `--out` named that existed before
+/// keeps what was there, without the run's config.json.
+#[test]
+fn a_run_that_fails_before_its_first_epoch_leaves_no_run() {
+    let f = fixture();
+    let out = f.runs.join("taken");
+    fs::create_dir_all(&out).unwrap();
+    fs::write(out.join("lr-0.1"), "in the way").unwrap();
+    let args = [&SMALL[..4], &["--lrs", "0.1", "--epochs", "1"]].concat();
+    let output = f.run(&[&args[..], &["--out", out.to_str().unwrap()]].concat());
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{}: Not a directory",
+            out.join("lr-0.1/metrics.csv").display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "No epoch finished, so the run is removed from {}.",
+            out.display()
+        )),
+        "{stderr}"
+    );
+    assert!(!out.join("config.json").exists());
+    assert_eq!(
+        fs::read_to_string(out.join("lr-0.1")).unwrap(),
+        "in the way"
+    );
+}
+
 /// Starts a run, waits for the line `ready` says to wait for on stderr, sends SIGINT, and
 /// returns the exit code and everything the run wrote on stderr.
 #[cfg(unix)]
