@@ -5,7 +5,7 @@
 # 0, 1 and 3 CPU-bound competitor processes running, with the default thread count and with
 # --threads 1, taking turns, and prints the training seconds per epoch (the `seconds` column of
 # metrics.csv, the median over the rounds) and their ratio. The targets
-# (docs/07-making-it-fast.md): default / one thread <= 0.70 with no competitor (on an otherwise
+# (docs/appendix-a-making-it-fast.md): default / one thread <= 0.70 with no competitor (on an otherwise
 # idle machine), <= 1.10 with competitors.
 #
 # Usage:  bash bench/contention.sh            (MNIST from $MNIST_DIR, else datasets/mnist)

@@ -14,7 +14,7 @@
 //! (checking for a job between yields), then parks. The caller, once every chunk is taken,
 //! spins briefly for the chunks still running on workers and then parks too: a worker that was
 //! descheduled in the middle of a chunk gets the caller's core. And when a job took longer
-//! than the caller alone would have, the caller works alone for a while ([`Backoff`]).
+//! than the caller alone would have, the caller works alone for a while (`Backoff`).
 //!
 //! ```
 //! use nn_core::ThreadPool;

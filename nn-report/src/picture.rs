@@ -90,9 +90,10 @@ impl Picture {
             }
             Picture::BatchLoss => {
                 "Each panel is one learning rate on the same axes: the faint line is the loss of \
-                 every mini-batch, the dark line its moving average. A small learning rate \
-                 descends smoothly but slowly, a large one quickly but noisily, and one that is \
-                 too large shoots up until it diverges (cross)."
+                 every mini-batch, the dark line its moving average. The faint line's spread is \
+                 mostly which images each batch holds, not the learning rate (on this log scale \
+                 it looks widest where the loss is lowest), and a rate that is too large shoots \
+                 up until it diverges (cross)."
             }
             Picture::Accuracy => {
                 "Validation accuracy (left) and test accuracy (right) after each epoch, one colour \

@@ -32,8 +32,8 @@ use nn_run::run_dir::{
 use crate::progress::Progress;
 
 /// A batch loss above this counts as divergence, as does NaN or infinity. The loss starts at
-/// ln 10 ≈ 2.3; a loss of 100 means the network gives the true digit a probability of e^-100,
-/// confidently wrong everywhere. A network that is learning never gets near it.
+/// ln 10 ≈ 2.3; a batch loss of 100 means the geometric mean of the probabilities the batch gave
+/// its true digits is e^-100: confidently wrong. A network that is learning never gets near it.
 /// See `docs/06-sgd-and-learning-rate.md`.
 pub const DIVERGENCE_LOSS: f32 = 100.0;
 
