@@ -41,7 +41,7 @@ use nn_run::atomic::write_atomically;
 use nn_run::run_dir::{RunDir, RunError};
 use thiserror::Error;
 
-use crate::canvas::{Area, render_png};
+use crate::canvas::{Area, RenderError, render_png};
 use crate::evaluation::{BestModel, TestResults, TestSet};
 use crate::page::{ComparisonPage, Page};
 use crate::picture::Picture;
@@ -56,7 +56,7 @@ pub enum ReportError {
     #[error("cannot create the report folder {path}: {reason}; choose another with --out DIR")]
     CreateDir { path: PathBuf, reason: io::Error },
     #[error("cannot draw {path}: {reason}")]
-    Draw { path: PathBuf, reason: String },
+    Draw { path: PathBuf, reason: RenderError },
     #[error("cannot write {path}: {reason}")]
     Write { path: PathBuf, reason: io::Error },
 }

@@ -129,31 +129,40 @@ impl fmt::Display for KeepCheckpoints {
 }
 
 impl FromStr for KeepCheckpoints {
-    type Err = String;
+    type Err = UnknownPolicy;
 
-    fn from_str(text: &str) -> Result<KeepCheckpoints, String> {
+    fn from_str(text: &str) -> Result<KeepCheckpoints, UnknownPolicy> {
         match text {
             "best-last" => Ok(KeepCheckpoints::BestLast),
             "all" => Ok(KeepCheckpoints::All),
-            _ => Err(format!(
-                "'{text}' is not a checkpoint policy: choose {}",
-                KeepCheckpoints::NAMES.join(" or ")
-            )),
+            _ => Err(UnknownPolicy(text.to_string())),
         }
     }
 }
 
+/// A `--keep-checkpoints` value that names no policy.
+#[derive(Debug, Error, PartialEq)]
+#[error("'{0}' is not a checkpoint policy: choose best-last or all")]
+pub struct UnknownPolicy(pub String);
+
 /// The longest name a run may have: the folder name stays readable in a listing.
 pub const MAX_NAME_CHARS: usize = 40;
 
+/// A `--name` that cannot name a run, and why.
+#[derive(Debug, Error, PartialEq)]
+#[error(
+    "'{name}' cannot name a run: {problem}; a run name is 1 to {MAX_NAME_CHARS} letters, \
+     digits, '-', '_' or '.', starting with a letter or digit (it becomes part of the folder \
+     name runs/<time>-<name>)"
+)]
+pub struct InvalidName {
+    pub name: String,
+    pub problem: String,
+}
+
 /// Checks a run name (`--name`): it becomes part of a folder name on every operating system,
-/// so it is letters, digits, `-`, `_` and `.`, starting with a letter or digit. `Err` says why
-/// not, in a sentence.
-pub fn check_name(name: &str) -> Result<(), String> {
-    let rule = format!(
-        "a run name is 1 to {MAX_NAME_CHARS} letters, digits, '-', '_' or '.', starting with a \
-         letter or digit (it becomes part of the folder name runs/<time>-<name>)"
-    );
+/// so it is letters, digits, `-`, `_` and `.`, starting with a letter or digit.
+pub fn check_name(name: &str) -> Result<(), InvalidName> {
     let problem = if name.is_empty() {
         "it is empty".to_string()
     } else if name.chars().count() > MAX_NAME_CHARS {
@@ -168,7 +177,10 @@ pub fn check_name(name: &str) -> Result<(), String> {
     } else {
         return Ok(());
     };
-    Err(format!("'{name}' cannot name a run: {problem}; {rule}"))
+    Err(InvalidName {
+        name: name.to_string(),
+        problem,
+    })
 }
 
 /// One row of `metrics.csv`: the state of the network after an epoch. The default run's rows

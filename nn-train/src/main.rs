@@ -14,7 +14,7 @@ use nn_run::checkpoint::Checkpoint;
 use nn_run::config::TrainConfig;
 use nn_run::eval::evaluate_checkpoint;
 use nn_run::plural;
-use nn_run::run_dir::{KeepCheckpoints, RunConfig, RunDir, check_name};
+use nn_run::run_dir::{KeepCheckpoints, RunConfig, RunDir, UnknownPolicy, check_name};
 use nn_train::fetch::{FetchOptions, ensure_present};
 use nn_train::progress::Progress;
 use nn_train::train::{Data, StopRequest, SweepOptions, run_sweep, summary_table};
@@ -228,14 +228,18 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
         if fresh { "Training into" } else { "Resuming" },
         run.path().display()
     ));
+    // Short lines: an 80-column terminal shows each on one.
     progress.note(&format!(
-        "network {}, batch {}, {}, learning rates {}; {}, {:?} kernel",
+        "network {}, batch {}, {}; {}, {:?} kernel",
         train.architecture(),
         train.batch_size,
         plural(train.epochs, "epoch"),
-        joined(&train.learning_rates, ", "),
         plural(threads, "thread"),
         Kernel::detect(),
+    ));
+    progress.note(&format!(
+        "learning rates {}",
+        joined(&train.learning_rates, ", ")
     ));
     let options = SweepOptions {
         resume: !fresh,
@@ -248,7 +252,9 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
         Ok(end) => end,
         Err(error) => {
             if fresh && !run.has_trained() {
+                let path = run.path().display().to_string();
                 discard(run);
+                eprintln!("No epoch finished, so the run is removed from {path}.");
             }
             return Err(error.into());
         }
@@ -617,9 +623,11 @@ fn momentum(text: &str) -> Result<f32, String> {
 }
 
 fn run_name(text: &str) -> Result<String, String> {
-    check_name(text).map(|()| text.to_string())
+    check_name(text)
+        .map(|()| text.to_string())
+        .map_err(|e| e.to_string())
 }
 
 fn keep_checkpoints(text: &str) -> Result<KeepCheckpoints, String> {
-    text.parse()
+    text.parse().map_err(|e: UnknownPolicy| e.to_string())
 }

@@ -425,12 +425,13 @@ fn epoch_line(lr: f32, epoch: usize, epochs: usize, m: &EpochMetrics) -> String 
     )
 }
 
-/// The table printed at the end of a run; the default run's is in
-/// `docs/06-sgd-and-learning-rate.md`. Without a validation set no rate is marked as chosen.
+/// The table printed at the end of a run, 75 columns wide for any terminal; the default run's
+/// is in `docs/06-sgd-and-learning-rate.md`. `train loss` is the last epoch's, `time` that of
+/// the training steps. Without a validation set no rate is marked as chosen.
 pub fn summary_table(summary: &Summary, validated: bool) -> String {
     let mut out = format!(
-        "{:>10}  {:>13}  {:>10}  {:>16}  {:>10}  {}\n",
-        "lr", "best val acc", "test acc", "final train loss", "train time", "note"
+        "{:>6}  {:>14}  {:>8}  {:>10}  {:>7}  {}\n",
+        "lr", "best val acc", "test acc", "train loss", "time", "note"
     );
     let best = summary.best().filter(|_| validated).map(|b| b.lr);
     let percent = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.2}%", 100.0 * v));
@@ -440,16 +441,17 @@ pub fn summary_table(summary: &Summary, validated: bool) -> String {
             (None, Some(e)) => format!("- (ep {e})"),
             _ => "-".to_string(),
         };
-        let mut note = String::new();
-        if let Some(e) = s.diverged_at_epoch {
-            note = format!("diverged at epoch {e}");
+        let note = if let Some(e) = s.diverged_at_epoch {
+            format!("diverged at epoch {e}")
         } else if best == Some(s.lr) {
-            note = "best (chosen on validation)".to_string();
+            "chosen on validation".to_string()
         } else if s.epochs_completed == 0 {
-            note = "not trained".to_string();
-        }
-        out += &format!(
-            "{:>10}  {:>13}  {:>10}  {:>16}  {:>9.1}s  {note}\n",
+            "not trained".to_string()
+        } else {
+            String::new()
+        };
+        let row = format!(
+            "{:>6}  {:>14}  {:>8}  {:>10}  {:>6.1}s  {note}",
             s.lr,
             best_val,
             percent(s.test_accuracy),
@@ -457,6 +459,8 @@ pub fn summary_table(summary: &Summary, validated: bool) -> String {
                 .map_or("-".to_string(), |l| format!("{l:.4}")),
             s.train_seconds
         );
+        out += row.trim_end();
+        out.push('\n');
     }
     out
 }
@@ -503,12 +507,24 @@ mod tests {
     }
 
     #[test]
+    fn the_table_fits_an_80_column_terminal() {
+        let long = LrSummary::from_metrics(0.000_125, &[row(Some((0.2, 0.9912)), false)]);
+        let diverged = LrSummary::from_metrics(5.0, &[row(Some((f64::NAN, 0.1)), true)]);
+        let summary = Summary {
+            learning_rates: vec![long, diverged],
+        };
+        for line in summary_table(&summary, true).lines() {
+            assert!(line.chars().count() <= 80, "{} columns: {line}", line.len());
+        }
+    }
+
+    #[test]
     fn a_rate_that_never_started_shows_zero_seconds() {
         let summary = Summary {
             learning_rates: vec![LrSummary::from_metrics(0.1, &[])],
         };
         let table = summary_table(&summary, true);
-        assert!(table.contains("0.0s  not trained"), "{table}");
+        assert!(table.contains("   0.0s  not trained"), "{table}");
         assert!(!table.contains("-0.0"), "{table}");
     }
 }
