@@ -116,22 +116,36 @@ impl Augmentation {
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
         if let Some(a) = self.affine {
-            parts.push(format!(
-                "affine (rotate ±{}°, scale ±{}%, shear ±{}, shift ±{} px)",
-                a.rotate_degrees,
-                100.0 * a.scale,
-                a.shear,
-                a.translate
-            ));
+            parts.push(format!("affine ({})", a.describe()));
         }
         if let Some(e) = self.elastic {
-            parts.push(format!("elastic (α {}, σ {})", e.alpha, e.sigma));
+            parts.push(format!("elastic ({})", e.describe()));
         }
         if parts.is_empty() {
             "none".into()
         } else {
             parts.join(" + ")
         }
+    }
+}
+
+impl Affine {
+    /// `rotate ±10°, scale ±10%, shear ±0.15, shift ±2 px`
+    pub fn describe(&self) -> String {
+        format!(
+            "rotate ±{}°, scale ±{}%, shear ±{}, shift ±{} px",
+            self.rotate_degrees,
+            100.0 * self.scale,
+            self.shear,
+            self.translate
+        )
+    }
+}
+
+impl Elastic {
+    /// `α 34, σ 4`
+    pub fn describe(&self) -> String {
+        format!("α {}, σ {}", self.alpha, self.sigma)
     }
 }
 

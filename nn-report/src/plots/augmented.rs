@@ -2,7 +2,6 @@
 //! beside the distortions of it that the first epochs trained on, drawn with the run's own
 //! parameters and seed.
 
-use anyhow::Result;
 use datasets::augment::{Distorter, example_rng};
 use datasets::mnist::{IMAGE_PIXELS, IMAGE_SIDE, Split};
 use plotters::prelude::*;
@@ -22,7 +21,7 @@ const GAP: i32 = 14;
 
 /// Draws `augmented.png` from the first training images of `training` (the run's training
 /// split starts with them). See `docs/09-overfitting-and-regularisation.md`.
-pub fn augmented(root: &Area, data: &RunData, training: &Split) -> Result<()> {
+pub fn augmented(root: &Area, data: &RunData, training: &Split) -> super::Result {
     let config = &data.config;
     let distorter = Distorter::new(config.augmentation);
     let title = "Data augmentation: each training image, distorted afresh every epoch";

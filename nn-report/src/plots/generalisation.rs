@@ -5,7 +5,6 @@
 
 use std::ops::Range;
 
-use anyhow::Result;
 use nn_run::run_dir::{EpochMetrics, LrSummary};
 use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
 use plotters::prelude::*;
@@ -36,7 +35,7 @@ pub fn generalisation(
     data: &RunData,
     best: &LrSummary,
     epochs: &[EpochMetrics],
-) -> Result<()> {
+) -> super::Result {
     let rows: Vec<&EpochMetrics> = epochs.iter().filter(|m| !m.diverged).collect();
     let series = |value: &dyn Fn(&EpochMetrics) -> Option<f64>| -> Vec<(f64, f64)> {
         rows.iter()
@@ -117,7 +116,7 @@ fn draw_panel<Y>(
     range: &Range<f64>,
     format: impl Fn(&f64) -> String,
     chosen: Option<f64>,
-) -> Result<()>
+) -> super::Result
 where
     Y: AsRangedCoord<Value = f64>,
     Y::CoordDescType: Ranged<ValueType = f64> + ValueFormatter<f64>,

@@ -2,7 +2,6 @@
 //! of the sweep, read from `metrics.csv`. Drawn when the run has a warm-up or a schedule other
 //! than constant. See `docs/09-overfitting-and-regularisation.md`.
 
-use anyhow::Result;
 use plotters::prelude::*;
 
 use super::{draw_legend, log_range, log_tick, styled_mesh, titled};
@@ -14,7 +13,7 @@ use crate::style;
 type Curve = (String, RGBColor, Vec<(f64, f64)>);
 
 /// Draws `learning_rate.png`. See `docs/09-overfitting-and-regularisation.md`.
-pub fn learning_rate(root: &Area, data: &RunData) -> Result<()> {
+pub fn learning_rate(root: &Area, data: &RunData) -> super::Result {
     let c = &data.config;
     let subtitle = format!(
         "schedule: {}; warm-up: {} epochs; each point is the rate one epoch used",
