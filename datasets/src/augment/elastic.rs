@@ -99,7 +99,9 @@ fn smooth_rows(rows: &Field, kernel: &[f32], alpha: f32, out: &mut Field) {
         for (half, out) in row.chunks_exact(SIDE).zip(out.chunks_exact_mut(SIDE)) {
             padded[radius..radius + SIDE].copy_from_slice(half);
             let window = |offset: usize| -> &[f32; LANES] {
-                padded[offset..offset + LANES].try_into().expect("LANES values")
+                padded[offset..offset + LANES]
+                    .try_into()
+                    .expect("LANES values")
             };
             let centre = window(radius);
             for (s, &v) in sum.iter_mut().zip(centre) {
