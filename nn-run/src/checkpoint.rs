@@ -29,6 +29,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+use datasets::mnist::{CLASSES, IMAGE_PIXELS};
+
 use crate::atomic::write_atomically;
 use crate::config::{TrainConfig, architecture};
 
@@ -101,6 +103,10 @@ pub enum CheckpointError {
     ChecksumMismatch { path: PathBuf },
     #[error("{path} cannot be decoded: {reason}")]
     Decode { path: PathBuf, reason: String },
+    #[error(
+        "{path} holds a {architecture} network, which does not read MNIST images (784 inputs, 10 classes)"
+    )]
+    NotForMnist { path: PathBuf, architecture: String },
     #[error("{path} holds a {found} network, but {expected} was expected")]
     WrongArchitecture {
         path: PathBuf,
@@ -158,6 +164,20 @@ impl Checkpoint {
                 path: path.into(),
                 found: architecture(&checkpoint.model.sizes()),
                 expected: architecture(sizes),
+            });
+        }
+        Ok(checkpoint)
+    }
+
+    /// Loads a checkpoint whose network reads MNIST digits: 784 inputs and 10 classes, any
+    /// hidden layers. What every command that uses a trained network takes.
+    pub fn load_mnist_classifier(path: &Path) -> Result<Checkpoint, CheckpointError> {
+        let checkpoint = Checkpoint::load(path)?;
+        let sizes = checkpoint.model.sizes();
+        if sizes[0] != IMAGE_PIXELS || sizes.last() != Some(&CLASSES) {
+            return Err(CheckpointError::NotForMnist {
+                path: path.into(),
+                architecture: architecture(&sizes),
             });
         }
         Ok(checkpoint)
