@@ -212,6 +212,10 @@ fn layer_outputs_are_the_hidden_activations_after_relu_and_then_the_logits() {
             "unit {j}: {hidden} vs relu({z})"
         );
     }
-    assert_eq!(signs, [true, true], "some units active, some cut off by ReLU");
+    assert_eq!(
+        signs,
+        [true, true],
+        "some units active, some cut off by ReLU"
+    );
     assert_eq!(acts.layer_output(1), acts.logits());
 }

@@ -7,9 +7,10 @@ use datasets::mnist::{self, CLASSES};
 use nn_core::ThreadPool;
 use nn_core::matmul::Kernel;
 use nn_run::checkpoint::Checkpoint;
-use nn_run::config::TrainConfig;
+use nn_run::config::{TrainConfig, architecture};
 use nn_run::run_dir::RunDir;
 use nn_train::fetch::{FetchOptions, ensure_present};
+use nn_train::predict::PredictOptions;
 use nn_train::progress::Progress;
 use nn_train::train::{Data, evaluate_checkpoint, run_sweep, summary_table};
 
@@ -34,6 +35,8 @@ enum Command {
     Fetch(FetchArgs),
     /// Measure a checkpoint on the 10,000 test images.
     Eval(EvalArgs),
+    /// Read your own pictures of digits (PNG, JPEG, BMP, PGM), prepared as MNIST was.
+    Predict(PredictArgs),
 }
 
 /// Every flag is optional: unset ones take the default of a new run, or the stored value of
@@ -107,6 +110,27 @@ struct EvalArgs {
     threads: Option<usize>,
 }
 
+#[derive(Args)]
+struct PredictArgs {
+    /// Pictures of single digits: photos or drawings, any size, dark ink on light paper or the
+    /// other way round
+    #[arg(value_name = "IMAGE", required = true)]
+    images: Vec<PathBuf>,
+    /// The checkpoint to use [default: the best of the newest run under runs/]
+    #[arg(long, value_name = "FILE")]
+    checkpoint: Option<PathBuf>,
+    /// Also write the 28x28 picture the network saw, as DIR/<name>-28x28.png
+    #[arg(long, value_name = "DIR")]
+    save_input: Option<PathBuf>,
+    /// One JSON object per line: file, digit, probabilities, margin, entropy, ...
+    #[arg(long)]
+    json: bool,
+    /// Skip MNIST's preparation: only grey the picture and squash it to 28x28, as a first try
+    /// without it would (to see why the preparation matters)
+    #[arg(long)]
+    raw: bool,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -114,6 +138,7 @@ fn main() -> ExitCode {
         None => train(cli.train),
         Some(Command::Fetch(args)) => fetch(args),
         Some(Command::Eval(args)) => eval(args),
+        Some(Command::Predict(args)) => predict(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -268,7 +293,7 @@ fn fetch(args: FetchArgs) -> Result<()> {
 
 fn eval(args: EvalArgs) -> Result<()> {
     // The checkpoint first: it is quick to check, the data may have to be fetched.
-    let checkpoint = Checkpoint::load(&args.checkpoint)?;
+    let checkpoint = Checkpoint::load_mnist_classifier(&args.checkpoint)?;
     let dir = mnist::resolve_data_dir(args.data_dir);
     ensure_present(&dir)?;
     let test = mnist::load(&dir).context("loading the test set")?.test;
@@ -276,9 +301,43 @@ fn eval(args: EvalArgs) -> Result<()> {
         .threads
         .unwrap_or_else(|| ThreadPool::with_available_cores().threads());
     let report = ThreadPool::new(threads)
-        .install(|| evaluate_checkpoint(&args.checkpoint, &checkpoint, &test))?;
+        .install(|| evaluate_checkpoint(&args.checkpoint, &checkpoint, &test));
     println!("{report}");
     Ok(())
+}
+
+fn predict(args: PredictArgs) -> Result<()> {
+    let (path, how) = match args.checkpoint {
+        Some(path) => (path, String::new()),
+        None => {
+            let best = RunDir::newest_best_checkpoint(&RunDir::default_parent())?;
+            (
+                best.path,
+                "; the best of the newest run, --checkpoint FILE picks another".into(),
+            )
+        }
+    };
+    let checkpoint = Checkpoint::load_mnist_classifier(&path)?;
+    let said = format!(
+        "checkpoint {} ({} network, lr {}, epoch {}{how})",
+        path.display(),
+        architecture(&checkpoint.model.sizes()),
+        checkpoint.learning_rate,
+        checkpoint.epoch
+    );
+    // With --json, stdout holds only the JSON lines.
+    if args.json {
+        eprintln!("{said}");
+    } else {
+        println!("{said}");
+    }
+    let options = PredictOptions {
+        images: &args.images,
+        raw: args.raw,
+        save_input: args.save_input.as_deref(),
+        json: args.json,
+    };
+    nn_train::predict::predict(&checkpoint.model, &options)
 }
 
 fn spaced(counts: [usize; CLASSES]) -> String {
