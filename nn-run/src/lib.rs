@@ -12,6 +12,7 @@
 //!   envelope.
 //! - `atomic.rs`: files that are never seen half-written.
 //! - `eval.rs` ([`eval::Evaluator`]): a network measured on a whole split.
+//! - `export.rs` ([`export::to_safetensors`]): a network's weights for PyTorch and NumPy.
 //!
 //! The format, file by file: `docs/appendix-b-runs-and-checkpoints.md`.
 
@@ -19,4 +20,5 @@ pub mod atomic;
 pub mod checkpoint;
 pub mod config;
 pub mod eval;
+pub mod export;
 pub mod run_dir;

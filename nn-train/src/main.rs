@@ -37,6 +37,8 @@ enum Command {
     Eval(EvalArgs),
     /// Read your own pictures of digits (PNG, JPEG, BMP, PGM), prepared as MNIST was.
     Predict(PredictArgs),
+    /// Write a checkpoint's network as safetensors, for NumPy and PyTorch.
+    Export(ExportArgs),
 }
 
 /// Every flag is optional: unset ones take the default of a new run, or the stored value of
@@ -131,6 +133,19 @@ struct PredictArgs {
     raw: bool,
 }
 
+#[derive(Args)]
+struct ExportArgs {
+    /// The checkpoint whose network to export, e.g. runs/<run>/lr-0.5/best.ckpt
+    #[arg(long, value_name = "FILE")]
+    checkpoint: PathBuf,
+    /// The safetensors file to write, e.g. model.safetensors
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Replace --out if it exists
+    #[arg(long)]
+    force: bool,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -139,6 +154,10 @@ fn main() -> ExitCode {
         Some(Command::Fetch(args)) => fetch(args),
         Some(Command::Eval(args)) => eval(args),
         Some(Command::Predict(args)) => predict(args),
+        Some(Command::Export(args)) => {
+            nn_train::export::export(&args.checkpoint, &args.out, args.force)
+                .map(|said| println!("{said}"))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
