@@ -1,8 +1,10 @@
-//! A fully connected (dense) layer: `y = x·W + b`.
+//! A fully connected (dense) layer: `Z = X·W + b`.
 //!
-//! For a batch of `B` examples, `x` is `B x fan_in`, `W` is `fan_in x fan_out`, `b` has
-//! `fan_out` entries (added to every row) and `y` is `B x fan_out`.
-//! Shapes and derivation of the backward pass: `docs/05-dense-and-relu.md`.
+//! For a batch of `B` examples, `X` is `B x fan_in`, `W` is `fan_in x fan_out`, `b` has
+//! `fan_out` entries (added to every row) and `Z`, the pre-activation, is `B x fan_out`. The
+//! arguments are named for the two sides of the layer: `x` is its input `X` and `y` its output
+//! `Z` (the symbols are those of `docs/notation.md`). Shapes and derivation of the backward
+//! pass: `docs/05-dense-and-relu.md`.
 
 use rand::Rng;
 use rand_distr::{Distribution, Normal};
@@ -32,9 +34,13 @@ impl Dense {
 
     /// He-normal initialisation: `W_ij ~ N(0, 2 / fan_in)`, `b = 0`.
     ///
-    /// A ReLU zeroes half of its inputs on average, halving the variance of the signal; the
-    /// factor 2 gives it back, so activations keep their scale through any number of layers
-    /// instead of shrinking to 0 or blowing up. See `docs/05-dense-and-relu.md`.
+    /// `E[z²] = fan_in · Var(W) · E[a²]`: the second moment of the inputs, not their variance,
+    /// sets the output's. A ReLU of a symmetric pre-activation zeroes half of it, halving that
+    /// second moment; the factor 2 gives it back, so through a stack of ReLU layers `E[z²]`
+    /// keeps its scale instead of shrinking to 0 or blowing up. Glorot's `2 / (fan_in +
+    /// fan_out)`, made for units linear around 0, halves it at every square ReLU layer. The
+    /// argument fits hidden layers fed by ReLUs: the first layer reads pixels in [0, 1] and
+    /// only keeps their scale. See `docs/05-dense-and-relu.md`.
     pub fn he_normal(fan_in: usize, fan_out: usize, rng: &mut impl Rng) -> Dense {
         let std_dev = (2.0 / fan_in as f64).sqrt();
         let normal = Normal::new(0.0, std_dev).expect("a positive, finite standard deviation");
@@ -55,7 +61,7 @@ impl Dense {
         self.weights.cols()
     }
 
-    /// `y = x·W + b`. See `docs/05-dense-and-relu.md`.
+    /// `y = x·W + b`: the output `Z = X·W + b`. See `docs/05-dense-and-relu.md`.
     pub fn forward(&self, x: &Matrix, y: &mut Matrix) {
         matmul(x, &self.weights, y);
         for r in 0..y.rows() {
@@ -65,10 +71,10 @@ impl Dense {
         }
     }
 
-    /// Given `dy = dL/dy` and the forward input `x`, writes into `grad`
+    /// Given `dy = dL/dy` (`dZ`) and the forward input `x` (`X`), writes into `grad`
     ///
     /// ```text
-    /// dW = xᵀ·dy        (fan_in x fan_out: each example's outer product x_bᵀ dy_b, summed)
+    /// dW = xᵀ·dy        (fan_in x fan_out: each example's outer product x_nᵀ dz_n, summed)
     /// db = Σ_rows dy    (b was added to every row, so its gradient sums over them)
     /// dx = dy·Wᵀ        (only if `dx` is given: the first layer's input needs no gradient)
     /// ```

@@ -23,7 +23,9 @@
 //!    `docs/06-sgd-and-learning-rate.md`).
 //! 9. [`metrics`] (`metrics.rs`): what the predictions are worth: accuracy, the confusion
 //!    matrix, calibration (chapter 8, `docs/08-reading-the-report.md`).
-//! 10. [`uncertainty`] (`uncertainty.rs`): how unsure one prediction is, its entropy and
+//! 10. [`dropout`] (`dropout.rs`): hidden units switched off at random while training, a
+//!     regulariser (chapter 9, `docs/09-overfitting-and-regularisation.md`).
+//! 11. [`uncertainty`] (`uncertainty.rs`): how unsure one prediction is, its entropy and
 //!     margin (chapter 10, `docs/10-using-the-network.md`).
 //!
 //! The rest of the story is in the other crates: MNIST and the validation split in `datasets`
@@ -47,6 +49,7 @@
 //! ```
 
 pub mod dense;
+pub mod dropout;
 mod gemm;
 pub mod loss;
 pub mod matmul;
@@ -54,6 +57,7 @@ pub mod matrix;
 pub mod metrics;
 pub mod mlp;
 pub mod relu;
+pub mod rng;
 pub mod sgd;
 pub mod softmax;
 pub mod threads;

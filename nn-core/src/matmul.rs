@@ -11,7 +11,7 @@
 use std::cell::RefCell;
 
 use crate::Matrix;
-use crate::gemm::{Strided, gemm};
+use crate::gemm::{Operands, Strided, gemm};
 
 pub use crate::gemm::Kernel;
 
@@ -31,8 +31,18 @@ pub fn matmul_a_bt(a: &Matrix, b: &Matrix, c: &mut Matrix) {
 }
 
 thread_local! {
-    /// `bᵀ` for [`Kernel::matmul_a_bt`], reused from call to call.
-    static TRANSPOSED_B: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+    /// For [`Kernel::matmul_a_bt`]: the transposed operand and the transposed result, reused
+    /// from call to call.
+    static TRANSPOSED: RefCell<[Vec<f32>; 2]> = const { RefCell::new([Vec::new(), Vec::new()]) };
+}
+
+/// Writes the transpose of the row-major `rows x cols` matrix `from` into `to` (`cols x rows`).
+fn transpose(from: &[f32], rows: usize, cols: usize, to: &mut [f32]) {
+    for (r, row) in from.chunks_exact(cols).enumerate().take(rows) {
+        for (c, &v) in row.iter().enumerate() {
+            to[c * rows + r] = v;
+        }
+    }
 }
 
 /// The same products with a chosen kernel, for tests and benchmarks that compare them.
@@ -48,12 +58,15 @@ impl Kernel {
         );
         let (m, k, n) = (a.rows(), a.cols(), b.cols());
         c.reshape(m, n);
-        let a = Strided {
-            data: a.as_slice(),
-            row_stride: k,
-            col_stride: 1,
+        let ops = Operands {
+            m,
+            n,
+            k,
+            a: Strided::row_major(a.as_slice(), k),
+            b: b.as_slice(),
+            ldb: n,
         };
-        gemm(self, m, n, k, a, b.as_slice(), c.as_mut_slice());
+        gemm(self, ops, c.as_mut_slice());
     }
 
     pub fn matmul_at_b(self, a: &Matrix, b: &Matrix, c: &mut Matrix) {
@@ -67,13 +80,16 @@ impl Kernel {
         );
         let (k, m, n) = (a.rows(), a.cols(), b.cols());
         c.reshape(m, n);
-        // Aᵀ[i][k] = A[k][i]: the same data, strides swapped.
-        let a_t = Strided {
-            data: a.as_slice(),
-            row_stride: 1,
-            col_stride: m,
+        let ops = Operands {
+            m,
+            n,
+            k,
+            // Aᵀ[i][k] = A[k][i]: the same data, strides swapped.
+            a: Strided::transposed(a.as_slice(), m),
+            b: b.as_slice(),
+            ldb: n,
         };
-        gemm(self, m, n, k, a_t, b.as_slice(), c.as_mut_slice());
+        gemm(self, ops, c.as_mut_slice());
     }
 
     pub fn matmul_a_bt(self, a: &Matrix, b: &Matrix, c: &mut Matrix) {
@@ -87,21 +103,39 @@ impl Kernel {
         );
         let (m, k, n) = (a.rows(), a.cols(), b.rows());
         c.reshape(m, n);
-        let a = Strided {
-            data: a.as_slice(),
-            row_stride: k,
-            col_stride: 1,
-        };
-        // The kernel loads contiguous rows of its right operand, so Bᵀ (k x n) is written out
-        // once: k·n copies against m·n·k multiply-adds.
-        TRANSPOSED_B.with_borrow_mut(|b_t| {
-            b_t.resize(k * n, 0.0);
-            for j in 0..n {
-                for (kk, &v) in b.row(j).iter().enumerate() {
-                    b_t[kk * n + j] = v;
-                }
+        let (a, b) = (a.as_slice(), b.as_slice());
+        // The kernels load contiguous rows of their right operand, so one operand is copied:
+        // Bᵀ (k·n values), or, when B is the larger one (a wide layer's weights in the backward
+        // pass), Aᵀ, computing C = (B·Aᵀ)ᵀ instead (k·m + m·n values). Each element is the same
+        // chain of multiply-adds either way, since a·b = b·a exactly.
+        TRANSPOSED.with_borrow_mut(|[operand, result]| {
+            if k * n <= m * (k + n) {
+                operand.resize(k * n, 0.0);
+                transpose(b, n, k, operand);
+                let ops = Operands {
+                    m,
+                    n,
+                    k,
+                    a: Strided::row_major(a, k),
+                    b: operand,
+                    ldb: n,
+                };
+                gemm(self, ops, c.as_mut_slice());
+            } else {
+                operand.resize(k * m, 0.0);
+                transpose(a, m, k, operand);
+                result.resize(n * m, 0.0);
+                let ops = Operands {
+                    m: n,
+                    n: m,
+                    k,
+                    a: Strided::row_major(b, k),
+                    b: operand,
+                    ldb: m,
+                };
+                gemm(self, ops, result);
+                transpose(result, n, m, c.as_mut_slice());
             }
-            gemm(self, m, n, k, a, b_t, c.as_mut_slice());
         });
     }
 }

@@ -6,7 +6,9 @@
 //! ```
 //!
 //! The forward pass keeps every layer's output in [`Activations`]; the backward pass walks the
-//! layers in reverse and reads them. See `docs/05-dense-and-relu.md`.
+//! layers in reverse and reads them. See `docs/05-dense-and-relu.md`. While training, dropout
+//! may follow each hidden ReLU ([`Mlp::forward_loss_dropout`],
+//! `docs/09-overfitting-and-regularisation.md`).
 
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
@@ -14,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Matrix;
 use crate::dense::Dense;
+use crate::dropout::{Dropout, dropout_backward, dropout_forward};
 use crate::loss::{softmax_cross_entropy, softmax_cross_entropy_backward};
 use crate::matmul::matmul_a_bt;
 use crate::relu::{relu_backward, relu_forward};
@@ -124,8 +127,48 @@ impl Mlp {
     /// Runs the batch `x` (one example per row) through every layer and returns the logits.
     /// Each layer's output stays in `acts` for [`Mlp::backward`]. See `docs/05-dense-and-relu.md`.
     pub fn forward<'a>(&self, x: &Matrix, acts: &'a mut Activations) -> &'a Matrix {
+        self.forward_layers(x, acts, None);
+        acts.logits()
+    }
+
+    /// Forward pass plus the mean cross-entropy against `labels`; leaves the softmax
+    /// probabilities in `acts`, where [`Mlp::backward`] reads them. See
+    /// `docs/03-cross-entropy.md`.
+    pub fn forward_loss(&self, x: &Matrix, labels: &[usize], acts: &mut Activations) -> f32 {
+        self.forward_layers(x, acts, None);
+        let logits = acts.outputs.last().expect("at least one layer");
+        softmax_cross_entropy(logits, labels, &mut acts.probs)
+    }
+
+    /// The training forward pass with dropout: [`Mlp::forward_loss`], but each hidden layer's
+    /// output, after its ReLU, is multiplied by a fresh mask (`1/(1-p)` or 0 per unit) drawn
+    /// from `rng`, one layer after the other. The masks stay in `acts`, and [`Mlp::backward`]
+    /// sends the gradient through them. Evaluation uses [`Mlp::forward`] and
+    /// [`Mlp::forward_loss`], which never drop anything. See
+    /// `docs/09-overfitting-and-regularisation.md`.
+    pub fn forward_loss_dropout(
+        &self,
+        x: &Matrix,
+        labels: &[usize],
+        dropout: Dropout,
+        rng: &mut ChaCha8Rng,
+        acts: &mut Activations,
+    ) -> f32 {
+        self.forward_layers(x, acts, Some((dropout, rng)));
+        let logits = acts.outputs.last().expect("at least one layer");
+        softmax_cross_entropy(logits, labels, &mut acts.probs)
+    }
+
+    /// Dense, then ReLU and (if given) dropout on every hidden layer.
+    fn forward_layers(
+        &self,
+        x: &Matrix,
+        acts: &mut Activations,
+        mut dropout: Option<(Dropout, &mut ChaCha8Rng)>,
+    ) {
         let last = self.layers.len() - 1;
         acts.fit(self.layers.len());
+        acts.dropout = dropout.is_some();
         for (l, layer) in self.layers.iter().enumerate() {
             let (done, rest) = acts.outputs.split_at_mut(l);
             let input = if l == 0 { x } else { &done[l - 1] };
@@ -133,32 +176,31 @@ impl Mlp {
             layer.forward(input, output);
             if l < last {
                 relu_forward(output);
+                if let Some((dropout, rng)) = &mut dropout {
+                    let mask = &mut acts.masks[l];
+                    dropout.draw_mask(mask, output.rows(), output.cols(), rng);
+                    dropout_forward(output, mask);
+                }
             }
         }
-        &acts.outputs[last]
-    }
-
-    /// Forward pass plus the mean cross-entropy against `labels`; leaves the softmax
-    /// probabilities in `acts`, where [`Mlp::backward`] reads them. See
-    /// `docs/03-cross-entropy.md`.
-    pub fn forward_loss(&self, x: &Matrix, labels: &[usize], acts: &mut Activations) -> f32 {
-        self.forward(x, acts);
-        let logits = acts.outputs.last().expect("at least one layer");
-        softmax_cross_entropy(logits, labels, &mut acts.probs)
     }
 
     /// Backpropagation: after [`Mlp::forward_loss`] on the same `x` and `labels`, writes
     /// `dL/dθ` for every parameter into `grads`. The gradient starts as `(p - y) / B` at the
-    /// logits and flows down: through each dense layer (`dx = dy·Wᵀ`) and each ReLU mask.
-    /// The first layer's input gradient is never needed, so it is not computed.
-    /// See `docs/04-softmax-cross-entropy-gradient.md` (the start) and
-    /// `docs/05-dense-and-relu.md` (the layers).
+    /// logits and flows down: through each dense layer (`dx = dy·Wᵀ`), each dropout mask if
+    /// the forward pass dropped units, and each ReLU mask. The first layer's input gradient is
+    /// never needed, so it is not computed.
+    /// See `docs/04-softmax-cross-entropy-gradient.md` (the start),
+    /// `docs/05-dense-and-relu.md` (the layers) and
+    /// `docs/09-overfitting-and-regularisation.md` (dropout).
     pub fn backward(&self, x: &Matrix, labels: &[usize], acts: &mut Activations, grads: &mut Mlp) {
         let last = self.layers.len() - 1;
         let Activations {
             outputs,
             probs,
             deltas,
+            masks,
+            dropout,
         } = acts;
         softmax_cross_entropy_backward(probs, labels, &mut deltas[last]);
         for l in (0..=last).rev() {
@@ -168,6 +210,12 @@ impl Mlp {
             let dx = below.last_mut();
             self.layers[l].backward(input, dy, &mut grads.layers[l], dx);
             if l > 0 {
+                if *dropout {
+                    dropout_backward(&masks[l - 1], &mut below[l - 1]);
+                }
+                // `outputs` holds the activations after dropout, positive exactly where the
+                // pre-activation was positive and the unit was kept: where it was dropped the
+                // gradient is already 0, so this is still the ReLU mask `[z > 0]`.
                 relu_backward(&outputs[l - 1], &mut below[l - 1]);
             }
         }
@@ -206,6 +254,10 @@ pub struct Activations {
     probs: Matrix,
     /// `deltas[l]`: `dL/d(layer l's output before ReLU)`.
     deltas: Vec<Matrix>,
+    /// `masks[l]`: the dropout mask of hidden layer `l` in the last training forward pass.
+    masks: Vec<Matrix>,
+    /// Whether the last forward pass dropped units (and `masks` is what it used).
+    dropout: bool,
 }
 
 impl Activations {
@@ -223,6 +275,12 @@ impl Activations {
         self.outputs.last().expect("no forward pass has run yet")
     }
 
+    /// The dropout mask of hidden layer `layer` in the last forward pass, if it dropped units:
+    /// what the gradient check holds fixed.
+    pub fn dropout_mask(&self, layer: usize) -> Option<&Matrix> {
+        self.dropout.then(|| &self.masks[layer])
+    }
+
     /// Layer `l`'s output in the last forward pass, one row per example: for a hidden layer,
     /// its units' activations after ReLU (what the next layer reads); for the last, the logits.
     pub fn layer_output(&self, l: usize) -> &Matrix {
@@ -232,5 +290,6 @@ impl Activations {
     fn fit(&mut self, layers: usize) {
         self.outputs.resize_with(layers, Matrix::default);
         self.deltas.resize_with(layers, Matrix::default);
+        self.masks.resize_with(layers, Matrix::default);
     }
 }

@@ -1,14 +1,19 @@
 //! The threads the matrix products run on.
 //!
-//! A product of the reference recipe takes about 45 µs on two cores; waking a sleeping thread
-//! (what rayon and most pools do between jobs) costs tens of microseconds on a virtual machine,
-//! and a training step hands out two products. So the workers of this pool do not sleep
-//! while there is work coming: they spin on an atomic counter, see a new job within a fraction
-//! of a microsecond, and only park after a millisecond without one.
+//! A job is cut into chunks, numbered `0..count`. The thread that hands out the job and the
+//! pool's workers take chunks from one shared atomic counter until none is left, so no chunk
+//! ever waits for one particular thread: on a busy machine, where any thread can be
+//! descheduled for milliseconds, whichever thread is running does the work, and the caller
+//! alone finishes a job that no worker came for. Callers cut their work so that a chunk's
+//! result does not depend on which thread computes it, so any number of threads gives the same
+//! bits (`docs/appendix-a-making-it-fast.md`).
 //!
-//! The pool does not decide *what* each thread computes: callers split their output into
-//! parts whose results do not depend on which thread runs them, so any number of threads gives
-//! the same bits (`docs/appendix-a-making-it-fast.md`).
+//! Waiting is bounded. A product of the reference recipe takes about 45 µs on two cores, and
+//! waking a sleeping thread costs tens of microseconds on a virtual machine, so an idle worker
+//! first spins on the counter for a short while (it sees a new job within a fraction of a
+//! microsecond), then yields its core to whoever needs it, then parks. The caller, once every
+//! chunk is taken, spins briefly for the chunks still running on workers and then parks too:
+//! a worker that was descheduled in the middle of a chunk gets the caller's core.
 //!
 //! ```
 //! use nn_core::ThreadPool;
@@ -19,54 +24,63 @@
 //! ```
 
 use std::any::Any;
-use std::cell::{RefCell, UnsafeCell};
+use std::cell::RefCell;
 use std::marker::PhantomData;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::thread::{self, JoinHandle, Thread};
 use std::time::{Duration, Instant};
 
-/// How long an idle worker spins before it parks.
-const SPIN_BEFORE_PARKING: Duration = Duration::from_millis(1);
+/// How long an idle worker spins on the counter before it starts yielding its core.
+const SPIN_FOR_A_JOB: Duration = Duration::from_micros(50);
+/// How long an idle worker keeps yielding (so other threads run, but it still sees a job
+/// without being woken) before it parks.
+const YIELD_FOR_A_JOB: Duration = Duration::from_micros(200);
+/// How long the caller spins for chunks still running on workers before it parks.
+const SPIN_FOR_WORKERS: Duration = Duration::from_micros(20);
 
 /// A fixed set of threads for the products: the thread that calls [`ThreadPool::install`] plus
-/// `threads - 1` workers.
+/// `threads - 1` workers. More threads than cores are allowed (the extra ones mostly find no
+/// chunk left) but bring nothing: callers such as `nn-train` refuse them.
 pub struct ThreadPool {
     shared: Arc<Shared>,
     workers: Vec<JoinHandle<()>>,
 }
 
-/// One job: thread `i` of the pool calls `part(i)`. The closure lives on the stack of the
-/// thread that dispatched it, which waits until every worker is done with it; the pointer's
-/// lifetime is erased only for that span.
-type Job = *const (dyn Fn(usize) + Sync + 'static);
+/// The job being handed out: `work(i)` for every chunk `i < count`. It lives on the stack of
+/// the thread that dispatched it, which returns only after every chunk is done.
+struct Job<'a> {
+    work: &'a (dyn Fn(usize) + Sync),
+    /// The dispatching thread, unparked by whoever finishes the last chunk.
+    caller: Thread,
+}
 
 struct Shared {
     threads: usize,
-    /// Bumped once per job; a worker runs a job when it sees a number it has not seen.
-    generation: AtomicUsize,
-    /// The current job. Written only while no worker is running (`running == 0`), read only
-    /// after a worker sees the new `generation`.
-    job: UnsafeCell<Job>,
-    /// Workers that have not finished the current job.
-    running: AtomicUsize,
-    /// Whether each worker is parked (or about to be), so dispatch knows whom to unpark.
-    parked: Vec<AtomicBool>,
-    worker_threads: OnceLock<Vec<Thread>>,
-    /// The first panic of a worker in the current job, re-raised by the dispatching thread.
+    /// `generation << 32 | next chunk`: a new job bumps the generation and resets the chunk
+    /// number; a thread claims chunk `i` by moving `(generation, i)` to `(generation, i + 1)`.
+    /// Claiming with the generation in the same word means that a thread that saw an old job
+    /// can never claim a chunk of a newer one.
+    claim: AtomicU64,
+    /// The current [`Job`]. Valid while a chunk of it is claimed and not done: the dispatcher
+    /// waits for all of them before it returns.
+    job: AtomicPtr<Job<'static>>,
+    /// The number of chunks of the current job.
+    count: AtomicUsize,
+    /// Chunks of the current job that are finished (run, or skipped after a panic).
+    done: AtomicUsize,
+    /// Set when a chunk of the current job panicked: the chunks not started yet are skipped.
+    failed: AtomicBool,
+    /// The first panic of the current job, re-raised by the dispatching thread, which also
+    /// empties it: nothing is left over for a later job.
     panic: Mutex<Option<Box<dyn Any + Send>>>,
-    /// Held while a job runs: a second thread dispatching at the same time computes its job on
-    /// its own instead (which gives the same results).
-    dispatching: Mutex<()>,
+    /// Taken by the thread that dispatches a job, for the job's duration. A second thread (or
+    /// a nested call) that finds it taken computes its job alone, which gives the same bits.
+    busy: AtomicBool,
+    worker_threads: OnceLock<Vec<Thread>>,
     shutdown: AtomicBool,
 }
-
-// SAFETY: `job` is the only field that is not Sync on its own; it is written by one
-// dispatching thread (holding `dispatching`) while no worker reads it, and read by workers only
-// between the `generation` bump (Release/Acquire) and their `running` decrement.
-unsafe impl Sync for Shared {}
-unsafe impl Send for Shared {}
 
 thread_local! {
     /// The pool the products use on this thread: the innermost `install`.
@@ -79,13 +93,14 @@ impl ThreadPool {
         let threads = threads.max(1);
         let shared = Arc::new(Shared {
             threads,
-            generation: AtomicUsize::new(0),
-            job: UnsafeCell::new(&|_| {}),
-            running: AtomicUsize::new(0),
-            parked: (1..threads).map(|_| AtomicBool::new(false)).collect(),
-            worker_threads: OnceLock::new(),
+            claim: AtomicU64::new(0),
+            job: AtomicPtr::new(std::ptr::null_mut()),
+            count: AtomicUsize::new(0),
+            done: AtomicUsize::new(0),
+            failed: AtomicBool::new(false),
             panic: Mutex::new(None),
-            dispatching: Mutex::new(()),
+            busy: AtomicBool::new(false),
+            worker_threads: OnceLock::new(),
             shutdown: AtomicBool::new(false),
         });
         let workers: Vec<JoinHandle<()>> = (1..threads)
@@ -93,7 +108,7 @@ impl ThreadPool {
                 let shared = Arc::clone(&shared);
                 thread::Builder::new()
                     .name(format!("nn-core worker {index}"))
-                    .spawn(move || worker_loop(&shared, index))
+                    .spawn(move || worker_loop(&shared))
                     .expect("the OS refused to start a worker thread")
             })
             .collect();
@@ -102,9 +117,9 @@ impl ThreadPool {
         ThreadPool { shared, workers }
     }
 
-    /// A pool with one thread per core the OS gives this process.
+    /// A pool with one thread per core the OS gives this process ([`available_cores`]).
     pub fn with_available_cores() -> ThreadPool {
-        ThreadPool::new(thread::available_parallelism().map_or(1, |n| n.get()))
+        ThreadPool::new(available_cores())
     }
 
     pub fn threads(&self) -> usize {
@@ -120,6 +135,11 @@ impl ThreadPool {
     }
 }
 
+/// The cores this process may run on (its CPU affinity and quota), at least 1.
+pub fn available_cores() -> usize {
+    thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 struct RestoreOnDrop(Option<Arc<Shared>>);
 
 impl Drop for RestoreOnDrop {
@@ -131,7 +151,6 @@ impl Drop for RestoreOnDrop {
 impl Drop for ThreadPool {
     fn drop(&mut self) {
         self.shared.shutdown.store(true, Ordering::SeqCst);
-        self.shared.generation.fetch_add(1, Ordering::SeqCst);
         for worker in &self.workers {
             worker.thread().unpark();
         }
@@ -153,32 +172,37 @@ pub(crate) fn chunk_per_thread(len: usize, min_chunk: usize) -> usize {
     len.div_ceil(current_threads()).max(min_chunk).max(1)
 }
 
-/// Calls `work(i)` once for every `i < count`, on the threads of the current pool: thread `t`
-/// takes `t`, `t + threads`, ... Nothing may depend on which thread runs which index.
+/// Calls `work(i)` once for every `i < count`, on whichever threads of the current pool are
+/// running: each takes the next index not yet taken. Nothing may depend on which thread runs
+/// which index.
 pub(crate) fn for_each_index(count: usize, work: impl Fn(usize) + Sync) {
     let pool = CURRENT
         .with_borrow(|pool| pool.clone())
-        .filter(|p| p.threads > 1 && count > 1);
+        .filter(|p| p.threads > 1 && count > 1 && count <= GENERATIONS as usize);
     // A pool that is already running a job (a nested call, or another thread's) is busy;
     // doing the work right here gives the same results.
-    let dispatching = pool.as_ref().and_then(|p| p.dispatching.try_lock().ok());
-    let (Some(pool), Some(_dispatching)) = (&pool, dispatching) else {
-        (0..count).for_each(work);
-        return;
-    };
-    pool.run(&|thread| (thread..count).step_by(pool.threads).for_each(&work));
+    let dispatch = pool.as_ref().and_then(|p| Dispatch::begin(p));
+    match dispatch {
+        Some(dispatch) => dispatch.run(&work, count),
+        None => (0..count).for_each(work),
+    }
 }
 
 /// Calls `work(t, chunk)` for every chunk of `chunk_len` items of `data` (the last may be
-/// shorter), on the threads of the current pool.
-pub(crate) fn for_each_chunk_mut<T: Send>(
+/// shorter), on the threads of the current pool. Public so that other crates can spread work
+/// that is not a matrix product over the same threads, such as distorting the images of a
+/// batch (`datasets`); `work` must give the same result whichever thread runs it.
+pub fn for_each_chunk_mut<T: Send>(
     data: &mut [T],
     chunk_len: usize,
     work: impl Fn(usize, &mut [T]) + Sync,
 ) {
     let chunks = DisjointChunks::new(data, chunk_len);
-    // SAFETY: `for_each_index` visits every index exactly once.
-    for_each_index(chunks.count, |t| work(t, unsafe { chunks.get(t) }));
+    for_each_index(chunks.count, |t| {
+        // SAFETY: `for_each_index` visits every index exactly once, so chunk `t` is borrowed
+        // by this call alone.
+        work(t, unsafe { chunks.get(t) })
+    });
 }
 
 /// [`for_each_chunk_mut`] for two slices of the same length, cut at the same places.
@@ -193,9 +217,11 @@ pub(crate) fn for_each_chunk_pair_mut<A: Send, B: Send>(
         DisjointChunks::new(a, chunk_len),
         DisjointChunks::new(b, chunk_len),
     );
-    // SAFETY: `for_each_index` visits every index exactly once.
     for_each_index(a.count, |t| {
-        work(t, unsafe { a.get(t) }, unsafe { b.get(t) })
+        // SAFETY: `for_each_index` visits every index exactly once, so chunk `t` of each slice
+        // is borrowed by this call alone.
+        let (a_t, b_t) = unsafe { (a.get(t), b.get(t)) };
+        work(t, a_t, b_t)
     });
 }
 
@@ -242,98 +268,198 @@ impl<'a, T> DisjointChunks<'a, T> {
     }
 }
 
-impl Shared {
-    /// Runs `part(0)` here and `part(1..threads)` on the workers; returns when all are done.
-    /// The caller holds `dispatching`.
-    fn run(&self, part: &(dyn Fn(usize) + Sync)) {
-        // SAFETY: no worker is running (the previous `run` waited for all of them), so nothing
-        // reads `job` while it is written. The lifetime of `part` is erased here and the job is
-        // finished before this function returns (also when `part` panics: `WaitForWorkers`).
-        unsafe {
-            *self.job.get() = std::mem::transmute::<&(dyn Fn(usize) + Sync), Job>(part);
+/// The right to hand out a job on a pool, released on drop (also while unwinding from a
+/// panic, so a panic never leaves the pool serial).
+struct Dispatch<'a>(&'a Shared);
+
+impl<'a> Dispatch<'a> {
+    fn begin(shared: &'a Shared) -> Option<Dispatch<'a>> {
+        let taken = shared
+            .busy
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed);
+        // Built only on success: a `Dispatch` built and dropped would release the pool.
+        if taken.is_ok() {
+            Some(Dispatch(shared))
+        } else {
+            None
         }
-        self.running.store(self.threads - 1, Ordering::SeqCst);
-        self.generation.fetch_add(1, Ordering::SeqCst);
-        let workers = self.worker_threads.get().map_or(&[][..], Vec::as_slice);
-        for (parked, thread) in self.parked.iter().zip(workers) {
-            if parked.load(Ordering::SeqCst) {
-                thread.unpark();
-            }
+    }
+
+    /// Publishes the job, takes chunks alongside the workers, waits for the chunks still
+    /// running elsewhere, then re-raises the first panic of any chunk.
+    fn run(&self, work: &(dyn Fn(usize) + Sync), count: usize) {
+        let shared = self.0;
+        let job = Job {
+            work,
+            caller: thread::current(),
+        };
+        shared.done.store(0, Ordering::Relaxed);
+        shared.failed.store(false, Ordering::Relaxed);
+        shared.count.store(count, Ordering::Relaxed);
+        // The lifetime of `job` is erased here: it stays alive until every chunk is done,
+        // and no thread touches it after that (see `run_chunks`).
+        let job_ptr = (&raw const job).cast_mut().cast::<Job<'static>>();
+        shared.job.store(job_ptr, Ordering::Relaxed);
+        let generation = (shared.claim.load(Ordering::Relaxed) >> 32).wrapping_add(1) & GENERATIONS;
+        // Release: a worker that sees the new generation also sees the job, its count and
+        // `done = 0`.
+        shared.claim.store(generation << 32, Ordering::Release);
+        for worker in shared.worker_threads.get().map_or(&[][..], Vec::as_slice) {
+            worker.unpark(); // an atomic store unless the worker was parked
         }
 
-        let wait = WaitForWorkers(self);
-        part(0);
-        drop(wait);
-        if let Some(payload) = self.panic.lock().unwrap().take() {
+        // Chunks never unwind out of `run_chunks` (it catches their panics), so this thread
+        // always gets to wait below, and `job` outlives every use of it.
+        run_chunks(shared, generation);
+        wait_for_chunks(shared, count);
+        let payload = shared
+            .panic
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(payload) = payload {
             panic::resume_unwind(payload);
         }
     }
 }
 
-/// Waits for every worker to finish the current job, even while the dispatching thread unwinds
-/// from a panic: the job borrows its stack.
-struct WaitForWorkers<'a>(&'a Shared);
-
-impl Drop for WaitForWorkers<'_> {
+impl Drop for Dispatch<'_> {
     fn drop(&mut self) {
-        let mut spins = 0u32;
-        while self.0.running.load(Ordering::Acquire) != 0 {
-            spins += 1;
-            if spins < 1 << 16 {
-                std::hint::spin_loop();
-            } else {
-                thread::yield_now(); // a worker was descheduled: let it run
-            }
+        self.0.busy.store(false, Ordering::Release);
+    }
+}
+
+/// The generation is the upper half of `claim`.
+const GENERATIONS: u64 = u32::MAX as u64;
+
+/// Waits until all `count` chunks of the current job are done.
+fn wait_for_chunks(shared: &Shared, count: usize) {
+    let started = Instant::now();
+    let mut spins = 0u32;
+    // Acquire: what the workers wrote in their chunks is visible after this loop.
+    while shared.done.load(Ordering::Acquire) < count {
+        spins = spins.wrapping_add(1);
+        if !spins.is_multiple_of(64) || started.elapsed() < SPIN_FOR_WORKERS {
+            std::hint::spin_loop();
+        } else {
+            // The worker holding the last chunk is probably descheduled: give it this core.
+            // Whoever finishes the last chunk unparks us; the timeout only bounds the cost of
+            // a wake-up we cannot miss, but that costs nothing to cover.
+            thread::park_timeout(Duration::from_millis(1));
         }
     }
 }
 
-fn worker_loop(shared: &Shared, index: usize) {
+/// Claims and runs chunks of job `generation` until none is left (or a newer job replaced it).
+fn run_chunks(shared: &Shared, generation: u64) {
+    let mut claim = shared.claim.load(Ordering::Acquire);
+    loop {
+        if claim >> 32 != generation {
+            return;
+        }
+        let chunk = (claim & GENERATIONS) as usize;
+        // This may already be the count of a newer job, but then the claim below fails: the
+        // generation has moved on.
+        if chunk >= shared.count.load(Ordering::Relaxed) {
+            return;
+        }
+        if let Err(now) = shared.claim.compare_exchange_weak(
+            claim,
+            claim + 1,
+            Ordering::Acquire,
+            Ordering::Acquire,
+        ) {
+            claim = now;
+            continue;
+        }
+        // SAFETY: the claim succeeded, so `chunk` of job `generation` is ours and not done:
+        // its dispatcher is still waiting for it, and the job on its stack is alive until we
+        // report the chunk done below.
+        let job = unsafe { &*shared.job.load(Ordering::Relaxed) };
+        if !shared.failed.load(Ordering::Relaxed) {
+            let outcome = panic::catch_unwind(AssertUnwindSafe(|| (job.work)(chunk)));
+            if let Err(payload) = outcome {
+                shared.failed.store(true, Ordering::Relaxed);
+                let mut first = shared.panic.lock().unwrap_or_else(PoisonError::into_inner);
+                first.get_or_insert(payload);
+            }
+        }
+        // Cloned before reporting: once the last chunk is reported, the job may be gone.
+        let caller = job.caller.clone();
+        // Release: the dispatcher sees this chunk's writes once it sees the count.
+        let count = shared.count.load(Ordering::Relaxed);
+        if shared.done.fetch_add(1, Ordering::Release) + 1 == count {
+            caller.unpark();
+        }
+        claim = shared.claim.load(Ordering::Acquire);
+    }
+}
+
+fn worker_loop(shared: &Shared) {
     let mut seen = 0;
     loop {
-        seen = wait_for_job(shared, index, seen);
+        seen = wait_for_job(shared, seen);
         if shared.shutdown.load(Ordering::SeqCst) {
             return;
         }
-        // SAFETY: the dispatcher wrote `job` before bumping `generation` (Acquire above) and
-        // does not touch it again until `running` reaches 0 (decremented below).
-        // SAFETY (deref): the closure outlives the job (see `Shared::run`).
-        let part = unsafe { &**shared.job.get() };
-        if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| part(index))) {
-            shared.panic.lock().unwrap().get_or_insert(payload);
-        }
-        shared.running.fetch_sub(1, Ordering::Release);
+        run_chunks(shared, seen);
     }
 }
 
-/// Spins until `generation` moves past `seen`, parking after [`SPIN_BEFORE_PARKING`].
-fn wait_for_job(shared: &Shared, index: usize, seen: usize) -> usize {
-    let parked = &shared.parked[index - 1];
+/// Waits until a job newer than `seen` is published (or the pool shuts down) and returns its
+/// generation: spinning, then yielding, then parked until a dispatcher unparks us.
+fn wait_for_job(shared: &Shared, seen: u64) -> u64 {
     let started = Instant::now();
     let mut spins = 0u32;
     loop {
-        let generation = shared.generation.load(Ordering::Acquire);
-        if generation != seen {
+        let generation = shared.claim.load(Ordering::Acquire) >> 32;
+        if generation != seen || shared.shutdown.load(Ordering::Relaxed) {
             return generation;
         }
         spins = spins.wrapping_add(1);
-        if !spins.is_multiple_of(1024) || started.elapsed() < SPIN_BEFORE_PARKING {
+        if !spins.is_multiple_of(64) {
             std::hint::spin_loop();
             continue;
         }
-        // Announce the park, then look once more: a dispatcher either sees `parked` and
-        // unparks us, or we see its new generation here (both use SeqCst).
-        parked.store(true, Ordering::SeqCst);
-        if shared.generation.load(Ordering::SeqCst) == seen {
+        let waited = started.elapsed();
+        if waited < SPIN_FOR_A_JOB {
+            std::hint::spin_loop();
+        } else if waited < SPIN_FOR_A_JOB + YIELD_FOR_A_JOB {
+            thread::yield_now();
+        } else {
+            // A dispatcher publishes the job, then unparks every worker; an unpark that comes
+            // between the check above and this call makes it return at once.
             thread::park();
         }
-        parked.store(false, Ordering::SeqCst);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
+    use std::thread::ThreadId;
+
+    /// Runs a job of `count` chunks in which every chunk waits (up to 10 s) until all of them
+    /// have started, and returns the threads they ran on: only a pool that really runs its
+    /// chunks on `count` threads at once gets through without the timeout.
+    fn chunks_that_wait_for_each_other(pool: &ThreadPool, count: usize) -> HashSet<ThreadId> {
+        let started = AtomicUsize::new(0);
+        let ran_on = Mutex::new(HashSet::new());
+        pool.install(|| {
+            for_each_index(count, |_| {
+                ran_on.lock().unwrap().insert(thread::current().id());
+                started.fetch_add(1, Ordering::SeqCst);
+                let waited = Instant::now();
+                while started.load(Ordering::SeqCst) < count
+                    && waited.elapsed() < Duration::from_secs(10)
+                {
+                    thread::yield_now();
+                }
+            })
+        });
+        ran_on.into_inner().unwrap()
+    }
 
     #[test]
     fn every_index_runs_exactly_once() {
@@ -352,6 +478,45 @@ mod tests {
                 "{threads} threads"
             );
         }
+    }
+
+    #[test]
+    fn the_chunks_of_a_job_run_on_every_thread_of_the_pool() {
+        for threads in [2, 3] {
+            let pool = ThreadPool::new(threads);
+            let ran_on = chunks_that_wait_for_each_other(&pool, threads);
+            assert_eq!(ran_on.len(), threads, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn no_chunk_waits_for_a_particular_thread() {
+        // The worker takes one chunk and then stalls, as a descheduled thread would, until
+        // the caller has done all seven others: with chunks dealt out to threads in advance,
+        // the caller could not reach the worker's share and this would time out.
+        let pool = ThreadPool::new(2);
+        let here = thread::current().id();
+        let (on_caller, on_worker) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let wait_until = |done: &dyn Fn() -> bool| {
+            let waited = Instant::now();
+            while !done() && waited.elapsed() < Duration::from_secs(10) {
+                thread::yield_now();
+            }
+        };
+        pool.install(|| {
+            for_each_index(8, |_| {
+                if thread::current().id() == here {
+                    // Let the worker take its chunk first.
+                    wait_until(&|| on_worker.load(Ordering::SeqCst) > 0);
+                    on_caller.fetch_add(1, Ordering::SeqCst);
+                } else {
+                    on_worker.fetch_add(1, Ordering::SeqCst);
+                    wait_until(&|| on_caller.load(Ordering::SeqCst) == 7);
+                }
+            })
+        });
+        assert_eq!(on_worker.load(Ordering::SeqCst), 1);
+        assert_eq!(on_caller.load(Ordering::SeqCst), 7);
     }
 
     #[test]
@@ -375,18 +540,44 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_panic_on_a_worker_reaches_the_caller() {
-        let pool = ThreadPool::new(2);
+    /// Runs `job` on `pool`, expecting it to panic, and returns the panic's message.
+    fn panic_message(pool: &ThreadPool, job: impl Fn(usize) + Sync, count: usize) -> String {
         let result = panic::catch_unwind(AssertUnwindSafe(|| {
-            pool.install(|| for_each_index(2, |i| assert!(i != 1, "index 1 fails")))
+            pool.install(|| for_each_index(count, &job))
         }));
-        let message = *result.unwrap_err().downcast::<&str>().unwrap();
-        assert_eq!(message, "index 1 fails");
-        // The pool still works afterwards.
+        let payload = result.expect_err("the job should have panicked");
+        match payload.downcast::<String>() {
+            Ok(message) => *message,
+            Err(payload) => payload.downcast::<&str>().unwrap().to_string(),
+        }
+    }
+
+    #[test]
+    fn a_panic_in_a_chunk_reaches_the_caller_once_and_leaves_the_pool_whole() {
+        let pool = ThreadPool::new(2);
+        // One chunk panics, wherever it runs.
+        let message = panic_message(&pool, |i| assert!(i != 1, "chunk 1 fails"), 2);
+        assert_eq!(message, "chunk 1 fails");
+        // Both chunks panic, on two different threads at once: one panic reaches the caller,
+        // and none is left behind.
+        let started = AtomicUsize::new(0);
+        let both = |i: usize| {
+            started.fetch_add(1, Ordering::SeqCst);
+            let waited = Instant::now();
+            while started.load(Ordering::SeqCst) < 2 && waited.elapsed() < Duration::from_secs(10) {
+                thread::yield_now();
+            }
+            panic!("chunk {i} fails");
+        };
+        let message = panic_message(&pool, both, 2);
+        assert!(message == "chunk 0 fails" || message == "chunk 1 fails");
+        // A job that succeeds afterwards does not re-raise a stored panic...
         let count = AtomicUsize::new(0);
         pool.install(|| for_each_index(4, |_| _ = count.fetch_add(1, Ordering::Relaxed)));
         assert_eq!(count.load(Ordering::Relaxed), 4);
+        // ...and still runs on both threads: the worker survived and the pool is not serial.
+        let ran_on = chunks_that_wait_for_each_other(&pool, 2);
+        assert_eq!(ran_on.len(), 2, "after a panic the pool runs on one thread");
     }
 
     #[test]
@@ -418,19 +609,12 @@ mod tests {
     }
 
     #[test]
-    fn idle_workers_park_and_wake_up() {
+    fn parked_workers_wake_up_for_the_next_job() {
         let pool = ThreadPool::new(2);
-        let count = AtomicUsize::new(0);
-        pool.install(|| for_each_index(2, |_| _ = count.fetch_add(1, Ordering::Relaxed)));
-        let waited = Instant::now();
-        while !pool.shared.parked[0].load(Ordering::SeqCst) {
-            assert!(
-                waited.elapsed() < Duration::from_secs(10),
-                "the worker never parked"
-            );
-            thread::sleep(SPIN_BEFORE_PARKING);
-        }
-        pool.install(|| for_each_index(2, |_| _ = count.fetch_add(1, Ordering::Relaxed)));
-        assert_eq!(count.load(Ordering::Relaxed), 4);
+        chunks_that_wait_for_each_other(&pool, 2);
+        // Long enough for the worker to stop spinning and yielding, and park.
+        thread::sleep(10 * (SPIN_FOR_A_JOB + YIELD_FOR_A_JOB));
+        let ran_on = chunks_that_wait_for_each_other(&pool, 2);
+        assert_eq!(ran_on.len(), 2, "the parked worker did not take a chunk");
     }
 }

@@ -1,6 +1,10 @@
 //! The three products against an independent f64 computation, on random shapes, for every
 //! kernel this CPU can run, and bit for bit across thread counts.
 //!
+//! The oracle is [`check`]: the exact product, summed in f64 here in the test, never the code
+//! under test. The reference triple loops of `nn_core::matmul::reference` are checked against
+//! it too, like any other implementation.
+//!
 //! Tolerance: summing k products in f32 in any order is within `k·u·Σ|a||b|` of the exact
 //! result, with `u = 2^-24` the unit roundoff (the classic bound for floating-point dot
 //! products). Any real mistake (a wrong index, a missed edge row) is off by about `|a||b|`,
@@ -85,9 +89,11 @@ fn random_matrix(rows: usize, cols: usize, seed: u64) -> Matrix {
     Matrix::from_vec(rows, cols, data)
 }
 
-/// Checks `c` against the exact product computed in f64, within the rounding bound.
-fn check(product: Product, a: &Matrix, b: &Matrix, c: &Matrix, m: usize, n: usize, k: usize) {
-    assert_eq!(c.shape(), (m, n), "{product:?}: result shape");
+/// Checks each output against the exact product computed in f64, within the rounding bound.
+fn check(product: Product, a: &Matrix, b: &Matrix, outputs: &[(String, Matrix)], (m, n, k): Shape) {
+    for (name, c) in outputs {
+        assert_eq!(c.shape(), (m, n), "{name} {product:?}: result shape");
+    }
     let u = f64::from(f32::EPSILON) / 2.0;
     for i in 0..m {
         for j in 0..n {
@@ -97,34 +103,44 @@ fn check(product: Product, a: &Matrix, b: &Matrix, c: &Matrix, m: usize, n: usiz
                 exact += term;
                 magnitude += term.abs();
             }
-            let got = f64::from(c.get(i, j));
             let bound = (k as f64) * u * magnitude + 1e-30;
-            assert!(
-                (got - exact).abs() <= bound,
-                "{product:?} {m}x{n} (k = {k}): c[{i}][{j}] = {got}, exact {exact}, bound {bound:e}"
-            );
+            for (name, c) in outputs {
+                let got = f64::from(c.get(i, j));
+                assert!(
+                    (got - exact).abs() <= bound,
+                    "{name} {product:?} {m}x{n} (k = {k}): c[{i}][{j}] = {got}, exact {exact}, bound {bound:e}"
+                );
+            }
         }
     }
 }
+
+type Shape = (usize, usize, usize);
 
 fn operands(product: Product, m: usize, n: usize, k: usize, seed: u64) -> (Matrix, Matrix) {
     let ((ar, ac), (br, bc)) = product.shapes(m, n, k);
     (random_matrix(ar, ac, seed), random_matrix(br, bc, seed + 1))
 }
 
-/// The default entry point, the reference loops, and every kernel this CPU runs.
+/// The default entry point, the reference loops, and every kernel this CPU runs, each into an
+/// output of its own that starts as NaN: stale contents must not leak, and an element that is
+/// never written fails the check.
 fn check_product(product: Product, m: usize, n: usize, k: usize, seed: u64) {
     let (a, b) = operands(product, m, n, k, seed);
-    let mut c = Matrix::default();
+    let nan = || Matrix::from_vec(m, n, vec![f32::NAN; m * n]);
+    let mut outputs = Vec::new();
+    let mut c = nan();
     product.run(&a, &b, &mut c);
-    check(product, &a, &b, &c, m, n, k);
+    outputs.push(("default".to_string(), c));
+    let mut c = nan();
     product.run_reference(&a, &b, &mut c);
-    check(product, &a, &b, &c, m, n, k);
+    outputs.push(("reference".to_string(), c));
     for kernel in Kernel::available() {
-        let mut c = Matrix::from_vec(1, 1, vec![f32::NAN]); // stale contents must not leak
+        let mut c = nan();
         product.run_with(kernel, &a, &b, &mut c);
-        check(product, &a, &b, &c, m, n, k);
+        outputs.push((format!("{kernel:?}"), c));
     }
+    check(product, &a, &b, &outputs, (m, n, k));
 }
 
 /// The products of the reference recipe (784-128-10, batch 64) and of a deeper network.
@@ -140,15 +156,60 @@ const RECIPE_SHAPES: [(Product, usize, usize, usize); 8] = [
 ];
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
+    /// Every size from 1 to 40 in each position crosses every tile edge (4, 6 and 8 rows; 8,
+    /// 16 and 32 columns), the tiny shapes (below 8) and products like 1x4 · 4x1.
     #[test]
-    fn products_match_exact_arithmetic_on_random_shapes(
-        m in 1usize..70, n in 1usize..70, k in 1usize..70, seed in any::<u64>(),
+    fn products_match_exact_arithmetic_on_small_shapes(
+        m in 1usize..=40, n in 1usize..=40, k in 1usize..=40, seed in any::<u64>(),
     ) {
         for product in PRODUCTS {
             check_product(product, m, n, k, seed);
         }
     }
+
+    /// Each row of a product is what that row of `A` alone gives, bit for bit: an example's
+    /// output does not depend on the batch it is in, though a batch of one takes the tiny
+    /// path and a full batch the tiles. (Shapes with `k < 4·n`, where `k` is never cut.)
+    #[test]
+    fn a_row_alone_gives_the_same_bits_as_in_the_batch(
+        m in 1usize..=70, n in 8usize..=70, k_per_n in 1usize..4, seed in any::<u64>(),
+    ) {
+        let k = k_per_n * n - 1;
+        for kernel in Kernel::available() {
+            let (a, b) = operands(Product::AB, m, n, k, seed);
+            let mut batch = Matrix::default();
+            kernel.matmul(&a, &b, &mut batch);
+            let mut alone = Matrix::default();
+            for i in 0..m {
+                let row = Matrix::from_vec(1, k, a.row(i).to_vec());
+                kernel.matmul(&row, &b, &mut alone);
+                prop_assert!(same_bits(alone.as_slice(), batch.row(i)), "{kernel:?} row {i}");
+            }
+        }
+    }
+}
+
+fn same_bits(x: &[f32], y: &[f32]) -> bool {
+    x.len() == y.len() && x.iter().zip(y).all(|(x, y)| x.to_bits() == y.to_bits())
+}
+
+/// Products too large for the caches are computed in packed blocks (when a thread's part of
+/// `B` has a million values or more): one such product, by every kernel. The block edges are
+/// tested in `gemm/packed.rs`, against the tiles.
+#[test]
+fn a_product_in_packed_cache_blocks() {
+    let (m, n, k) = (1030, 1025, 1031);
+    let (a, b) = operands(Product::AB, m, n, k, 11);
+    let outputs: Vec<(String, Matrix)> = Kernel::available()
+        .into_iter()
+        .map(|kernel| {
+            let mut c = Matrix::from_vec(m, n, vec![f32::NAN; m * n]);
+            kernel.matmul(&a, &b, &mut c);
+            (format!("{kernel:?}"), c)
+        })
+        .collect();
+    check(Product::AB, &a, &b, &outputs, (m, n, k));
 }
 
 #[test]
@@ -178,8 +239,8 @@ fn run_on_threads(threads: usize, work: impl FnOnce() -> Matrix) -> Matrix {
     pool.install(work)
 }
 
-/// Threads split the rows of C in whole tiles and every element is summed in the same order,
-/// so 1, 2 or 3 threads give the same bits, for every kernel.
+/// Threads split C in blocks of whole tiles and every element is summed in the same order, so
+/// any number of threads gives the same bits, for every kernel.
 #[test]
 fn results_are_bit_identical_for_any_thread_count() {
     let mut shapes = RECIPE_SHAPES.to_vec();
@@ -187,6 +248,10 @@ fn results_are_bit_identical_for_any_thread_count() {
         (Product::AB, 785, 129, 65),
         (Product::AtB, 129, 785, 63),
         (Product::ABt, 65, 63, 785),
+        // A wide layer: split by columns, in four blocks per thread.
+        (Product::AB, 64, 800, 784),
+        (Product::ABt, 64, 800, 800),
+        (Product::AtB, 800, 800, 64),
     ]);
     for kernel in Kernel::available() {
         for &(product, m, n, k) in &shapes {
@@ -197,15 +262,10 @@ fn results_are_bit_identical_for_any_thread_count() {
                 c
             };
             let one = run_on_threads(1, compute);
-            for threads in [2, 3] {
+            for threads in [2, 3, 4] {
                 let many = run_on_threads(threads, compute);
-                let same_bits = one
-                    .as_slice()
-                    .iter()
-                    .zip(many.as_slice())
-                    .all(|(x, y)| x.to_bits() == y.to_bits());
                 assert!(
-                    same_bits,
+                    same_bits(one.as_slice(), many.as_slice()),
                     "{kernel:?} {product:?} {m}x{n}x{k}: {threads} threads differ from 1"
                 );
             }

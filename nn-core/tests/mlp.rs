@@ -158,37 +158,52 @@ fn it_learns_a_separable_problem() {
 /// on 1, 2 or 3 threads.
 #[test]
 fn training_is_bit_identical_for_any_thread_count() {
-    let train = |threads: usize| {
-        let mut model = Mlp::new(&[784, 128, 10], 3);
-        let x = Matrix::from_vec(
-            64,
-            784,
-            (0..64 * 784)
-                .map(|i| ((i * 7919) % 256) as f32 / 255.0)
-                .collect(),
-        );
-        let labels: Vec<usize> = (0..64).map(|i| (i * 7) % 10).collect();
-        let (mut acts, mut grads) = (Activations::new(), model.zeros_like());
-        let mut sgd = Sgd::new(0.1).with_momentum(0.9).with_weight_decay(5e-4);
-        ThreadPool::new(threads).install(|| {
-            for _ in 0..5 {
-                model.forward_loss(&x, &labels, &mut acts);
-                model.backward(&x, &labels, &mut acts, &mut grads);
-                sgd.step(&mut model, &grads);
-            }
-        });
-        model
-    };
-    let bits = |m: &Mlp| -> Vec<u32> {
-        m.layers()
-            .iter()
-            .flat_map(|l| l.weights.as_slice().iter().chain(&l.bias))
-            .map(|v| v.to_bits())
-            .collect()
-    };
-    let one = bits(&train(1));
-    assert_eq!(one, bits(&train(2)), "2 threads differ from 1");
-    assert_eq!(one, bits(&train(3)), "3 threads differ from 1");
+    // The reference recipe; a wide network, whose products are split by columns into several
+    // blocks per thread; and tiny layers (a 1-wide one) with a batch of one.
+    for (sizes, batch) in [
+        (&[784, 128, 10][..], 64),
+        (&[784, 800, 10][..], 48),
+        (&[5, 1, 4, 3][..], 1),
+    ] {
+        let train = |threads: usize| {
+            let mut model = Mlp::new(sizes, 3);
+            let inputs = sizes[0];
+            let x = Matrix::from_vec(
+                batch,
+                inputs,
+                (0..batch * inputs)
+                    .map(|i| ((i * 7919) % 256) as f32 / 255.0)
+                    .collect(),
+            );
+            let classes = *sizes.last().unwrap();
+            let labels: Vec<usize> = (0..batch).map(|i| (i * 7) % classes).collect();
+            let (mut acts, mut grads) = (Activations::new(), model.zeros_like());
+            let mut sgd = Sgd::new(0.1).with_momentum(0.9).with_weight_decay(5e-4);
+            ThreadPool::new(threads).install(|| {
+                for _ in 0..5 {
+                    model.forward_loss(&x, &labels, &mut acts);
+                    model.backward(&x, &labels, &mut acts, &mut grads);
+                    sgd.step(&mut model, &grads);
+                }
+            });
+            model
+        };
+        let bits = |m: &Mlp| -> Vec<u32> {
+            m.layers()
+                .iter()
+                .flat_map(|l| l.weights.as_slice().iter().chain(&l.bias))
+                .map(|v| v.to_bits())
+                .collect()
+        };
+        let one = bits(&train(1));
+        for threads in [2, 3] {
+            assert_eq!(
+                one,
+                bits(&train(threads)),
+                "{sizes:?}: {threads} threads differ from 1"
+            );
+        }
+    }
 }
 
 #[test]

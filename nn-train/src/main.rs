@@ -81,8 +81,9 @@ struct TrainArgs {
     /// Where MNIST is [default: $MNIST_DIR, else datasets/mnist in the workspace]
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
-    /// Threads for the matrix products; results do not depend on it [default: all cores]
-    #[arg(long, value_parser = positive_usize)]
+    /// Threads for the matrix products, at most one per core; results do not depend on it
+    /// [default: all cores]
+    #[arg(long, value_parser = thread_count)]
     threads: Option<usize>,
 }
 
@@ -107,8 +108,8 @@ struct EvalArgs {
     /// Where MNIST is [default: $MNIST_DIR, else datasets/mnist in the workspace]
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
-    /// Threads for the matrix products [default: all cores]
-    #[arg(long, value_parser = positive_usize)]
+    /// Threads for the matrix products, at most one per core [default: all cores]
+    #[arg(long, value_parser = thread_count)]
     threads: Option<usize>,
 }
 
@@ -195,7 +196,7 @@ fn train(args: TrainArgs) -> Result<()> {
     };
     let threads = args
         .threads
-        .unwrap_or_else(|| ThreadPool::with_available_cores().threads());
+        .unwrap_or_else(nn_core::threads::available_cores);
     let progress = Progress::detect();
     progress.note(&format!(
         "{} {}: network {}, batch {}, {} epochs, learning rates {:?}, {threads} threads, {:?} kernel",
@@ -318,7 +319,7 @@ fn eval(args: EvalArgs) -> Result<()> {
     let test = mnist::load(&dir).context("loading the test set")?.test;
     let threads = args
         .threads
-        .unwrap_or_else(|| ThreadPool::with_available_cores().threads());
+        .unwrap_or_else(nn_core::threads::available_cores);
     let report = ThreadPool::new(threads)
         .install(|| evaluate_checkpoint(&args.checkpoint, &checkpoint, &test));
     println!("{report}");
@@ -370,6 +371,19 @@ fn positive_usize(text: &str) -> Result<usize, String> {
             "expected a whole number of at least 1, got '{text}'"
         )),
     }
+}
+
+/// A thread count between 1 and the cores this process may use: more threads than cores only
+/// take turns on them and wait for each other.
+fn thread_count(text: &str) -> Result<usize, String> {
+    let threads = positive_usize(text)?;
+    let cores = nn_core::threads::available_cores();
+    if threads > cores {
+        return Err(format!(
+            "{threads} threads, but this machine gives nn-train {cores} cores; more threads than cores only wait for each other (and change no result): use --threads {cores} or fewer"
+        ));
+    }
+    Ok(threads)
 }
 
 fn positive_f32(text: &str) -> Result<f32, String> {

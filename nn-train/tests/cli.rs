@@ -38,6 +38,15 @@ fn invalid_values_exit_with_code_2_and_name_the_value() {
     assert_refused(&["--hidden", ""], "got ''");
     assert_refused(&["--hidden", "128,,64"], "got ''");
     assert_refused(&["--threads", "0"], "got '0'");
+    // More threads than cores only wait for each other: refused, naming the cores.
+    assert_refused(
+        &["--threads", "100000"],
+        "100000 threads, but this machine gives",
+    );
+    assert_refused(
+        &["eval", "--checkpoint", "x", "--threads", "100000"],
+        "or fewer",
+    );
     assert_refused(&["--momentum", "1.5"], "momentum must be below 1");
     assert_refused(&["--bogus"], "--bogus");
     assert_refused(&["fetch", "--lrs", "0.1"], "--lrs");

@@ -13,8 +13,8 @@
 use super::Strided;
 
 /// How one multiply-add is rounded. Every element of `C` is computed with the same sequence
-/// of these, in the same order of `k`, whichever tile or thread computes it: that is what makes
-/// results independent of the thread count.
+/// of these, in the same order of `k`, whichever tile, path or thread computes it: that is
+/// what makes results independent of the thread count.
 pub(crate) trait MulAdd {
     fn mul_add(a: f32, b: f32, acc: f32) -> f32;
 }
@@ -41,10 +41,13 @@ impl MulAdd for Separate {
     }
 }
 
-/// Returns the `MR x NR` tile `Σ_k A[r][k]·B[k][j]` for the first `MR` rows of `a` and the
-/// first `NR` columns of `b`, whose rows are `ldb` apart.
+/// Continues the sums of the `MR x NR` tile `acc` over `k` more steps:
+/// `acc[r][j] += Σ_k A[r][k]·B[k][j]` for the first `MR` rows of `a` and the first `NR`
+/// columns of `b`, whose rows are `ldb` apart. Starting from zeros gives the product; starting
+/// from an earlier partial sum continues the same chain of multiply-adds, bit for bit.
 #[inline(always)]
 pub(crate) fn tile<const MR: usize, const NR: usize, M: MulAdd>(
+    mut acc: [[f32; NR]; MR],
     k: usize,
     a: Strided,
     b: &[f32],
@@ -55,7 +58,6 @@ pub(crate) fn tile<const MR: usize, const NR: usize, M: MulAdd>(
         row_stride: a_row_stride,
         col_stride: a_col_stride,
     } = a;
-    let mut acc = [[0.0f32; NR]; MR];
     if k == 0 {
         return acc;
     }
