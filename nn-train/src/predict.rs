@@ -14,7 +14,7 @@ use anyhow::{Context, Result, bail};
 use datasets::handwriting::{Prepared, prepare, read_image, squash};
 use datasets::mnist::{CLASSES, IMAGE_PIXELS};
 use nn_core::softmax::argmax;
-use nn_core::uncertainty::{entropy, margin};
+use nn_core::uncertainty::{entropy, margin, runner_up};
 use nn_core::{Activations, Matrix, Mlp};
 use nn_run::atomic::write_atomically;
 use serde::Serialize;
@@ -48,13 +48,10 @@ pub fn read_digits(model: &Mlp, prepared: &[Prepared]) -> Vec<Reading> {
         .map(|r| {
             let probabilities: [f32; CLASSES] =
                 probs.row(r).try_into().expect("one probability per digit");
-            let digit = argmax(&probabilities);
-            let mut others = probabilities;
-            others[digit] = f32::NEG_INFINITY;
             Reading {
-                digit,
+                digit: argmax(&probabilities),
                 probabilities,
-                runner_up: argmax(&others),
+                runner_up: runner_up(&probabilities).expect("ten classes"),
                 margin: margin(&probabilities),
                 entropy: entropy(&probabilities),
             }
