@@ -4,9 +4,11 @@
 Each digit is a few pen strokes (smooth curves through hand-placed points) drawn with a
 random slant, rotation, wobble and pen width, then put on paper: a clean white drawing
 (PNG), a photo of blue or black ink on shaded, grainy paper (JPEG), pencil on grey paper,
-chalk on a dark board. Seeded, so the same command draws the same pictures.
+chalk on a dark board. Seeded, so the same command draws the same pictures. Each file is named after its digit
+(photo-3.jpg). With --not-digits it draws pictures that are no digit at all, or two at once,
+for seeing what the network does with inputs unlike anything it was trained on.
 
-    python3 docs/scripts/draw_digits.py OUT_DIR        # needs numpy and Pillow
+    python3 docs/scripts/draw_digits.py OUT_DIR [--not-digits]   # pip install -r docs/scripts/requirements.txt
 """
 
 import math
@@ -36,6 +38,15 @@ STROKES = {
          (0.55, 0.96), (0.2, 0.78), (0.52, 0.48)]],
     9: [[(0.74, 0.22), (0.5, 0.04), (0.24, 0.2), (0.3, 0.44), (0.6, 0.42), (0.74, 0.22)],
         [(0.74, 0.22), (0.68, 0.6), (0.6, 0.97)]],
+    # Not digits: a letter, a face, a scribble, and a shape halfway between a 4 and a 9.
+    "letter-A": [[(0.1, 0.95), (0.5, 0.04), (0.9, 0.95)], [(0.28, 0.6), (0.72, 0.6)]],
+    "smiley": [[(0.5, 0.05), (0.12, 0.25), (0.08, 0.6), (0.35, 0.95), (0.72, 0.9), (0.93, 0.55),
+                (0.85, 0.2), (0.5, 0.05)],
+               [(0.33, 0.35), (0.35, 0.4)], [(0.65, 0.35), (0.67, 0.4)],
+               [(0.28, 0.62), (0.5, 0.78), (0.72, 0.62)]],
+    "scribble": [[(0.1, 0.3), (0.8, 0.2), (0.2, 0.5), (0.9, 0.55), (0.15, 0.8), (0.85, 0.9)]],
+    "four-or-nine": [[(0.475, 0.06), (0.265, 0.252), (0.235, 0.45), (0.72, 0.435)],
+                        [(0.7, 0.06), (0.68, 0.6), (0.66, 0.97)]],
 }
 
 
@@ -113,6 +124,21 @@ def to_image(rgb):
     return Image.fromarray((rgb * 255).round().astype(np.uint8))
 
 
+def not_digits(out_dir):
+    """Drawings that are no digit, a blank page and a photo of nothing but paper."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(7)
+    for name in ["letter-A", "smiley", "scribble", "four-or-nine"]:
+        mask = ink_mask(name, (220, 300), rng, 0.05, 0.0, 0.07, 0.01)
+        to_image(compose(np.ones((300, 220, 3)), (0, 0, 0), mask)).save(out / f"{name}.png")
+        print(out / f"{name}.png")
+    to_image(np.ones((300, 220, 3))).save(out / "blank.png")
+    to_image(paper((1024, 768), rng, (0.93, 0.9, 0.82), 0.3)).save(out / "empty-paper.jpg", quality=80)
+    print(out / "blank.png")
+    print(out / "empty-paper.jpg")
+
+
 def main(out_dir):
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -166,6 +192,9 @@ def main(out_dir):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) == 2:
+        main(sys.argv[1])
+    elif len(sys.argv) == 3 and sys.argv[2] == "--not-digits":
+        not_digits(sys.argv[1])
+    else:
         sys.exit(__doc__)
-    main(sys.argv[1])
