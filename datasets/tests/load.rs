@@ -80,7 +80,10 @@ fn a_valid_set_loads_with_every_image_beside_its_label() {
 fn a_missing_file_says_to_run_fetch() {
     let dir = folder(&[]);
     let message = load_error(dir.path(), &TRAIN_IMAGES);
-    assert_contains(&message, "not found. Run `nn-train fetch`");
+    assert_contains(
+        &message,
+        "not found. Run `cargo run --release -p nn-train -- fetch --data-dir ",
+    );
 }
 
 #[test]

@@ -1,4 +1,4 @@
-"""The math of chapters 2 to 6 in NumPy, checked against every number the chapters quote.
+"""The math of chapters 2 to 8 in NumPy, checked against every number the chapters quote.
 
     python3 docs/code/side_by_side.py
 
@@ -134,4 +134,8 @@ first_order = (after - behind) / 2
 check("first-order move of the logits", first_order[0], [0.55, -0.25], 1e-12)
 check("second-order rest", (after - z2 - first_order)[0], [0.03, -0.03], 1e-12)
 check("-η (p - y), for comparison", -eta * dz2[0], [0.05, -0.05], 1e-12)
+# Chapter 8: margin and entropy can rank two answers of equal confidence either way.
+for p_, margin, h in [((0.50, 0.45, 0.05), 0.05, 0.855689), ((0.50, 0.25, 0.25), 0.25, 1.039721)]:
+    q_ = np.array(p_)
+    check(f"margin and entropy of {p_}", [q_[0] - q_[1], entropy(q_)], [margin, h], 1e-6)
 print("all checks passed")

@@ -11,7 +11,7 @@
 //! 2. [`matmul`] (`matmul.rs`): `A·B`, `Aᵀ·B`, `A·Bᵀ`, the three products backprop needs,
 //!    with the plain triple loops kept as the reference; made fast by `gemm` and [`threads`]
 //!    (appendix A, `docs/appendix-a-making-it-fast.md`).
-//! 3. [`dense`] (`dense.rs`): `y = x·W + b` and its gradients `dW = xᵀ·dy`, `db`, `dx = dy·Wᵀ`
+//! 3. [`dense`] (`dense.rs`): `Z = X·W + b` and its gradients `dW = Xᵀ·dZ`, `db`, `dX = dZ·Wᵀ`
 //!    (chapter 5, `docs/05-dense-and-relu.md`).
 //! 4. [`relu`] (`relu.rs`): `max(z, 0)` and its mask (chapter 5).
 //! 5. [`softmax`] (`softmax.rs`): stable softmax, log-sum-exp and temperature (chapter 2,

@@ -1,10 +1,11 @@
 //! Cross-entropy: how surprised the network is by the true label.
 //!
-//! For one example with logits `z` and true class `y`, the loss is `-log p_y`, the negative
+//! For one example with logits `z` and true class `c`, the loss is `ℓ = -log p_c`, the negative
 //! log-likelihood of the label under the softmax. It is computed from log-softmax,
-//! `-log p_y = log Σ_j exp(z_j - m) - (z_y - m)` with `m = max_j z_j`, which is finite for
-//! every finite logit; taking `log` of a probability would give `-inf` as soon as `p_y`
-//! underflows to 0.
+//! `-log p_c = log Σ_j exp(z_j - m) - (z_c - m)` with `m = max_j z_j`, which is finite for
+//! every finite logit; taking `log` of a probability would give `-inf` as soon as `p_c`
+//! underflows to 0. (The symbols are those of `docs/notation.md`; in the code a label, `c`, is
+//! bound to `y`, and a row, `n`, to `b`.)
 //!
 //! Derivations: `docs/03-cross-entropy.md` (the loss) and
 //! `docs/04-softmax-cross-entropy-gradient.md` (its gradient).
@@ -12,7 +13,7 @@
 use crate::Matrix;
 use crate::softmax::{log_softmax_at, shifted_exp};
 
-/// Mean cross-entropy of a batch, `L = -(1/B) Σ_b log_softmax(z_b)_{y_b}`.
+/// Mean cross-entropy of a batch, `L = -(1/B) Σ_n log_softmax(z_n)_{c_n}`.
 /// See `docs/03-cross-entropy.md`.
 pub fn cross_entropy(logits: &Matrix, labels: &[usize]) -> f32 {
     check_labels(logits, labels);
@@ -26,7 +27,7 @@ pub fn cross_entropy(logits: &Matrix, labels: &[usize]) -> f32 {
 
 /// The loss the network trains with: writes the softmax probabilities of every row into
 /// `probs` (backward needs them) and returns the mean cross-entropy. Both come from one pass
-/// of `exp` per row: `p_i = e_i / Σe` and `-log p_y = log Σe - (z_y - m)`, with
+/// of `exp` per row: `p_i = e_i / Σe` and `-log p_c = log Σe - (z_c - m)`, with
 /// `e_i = exp(z_i - m)` and `m` the row maximum. See `docs/03-cross-entropy.md`.
 pub fn softmax_cross_entropy(logits: &Matrix, labels: &[usize], probs: &mut Matrix) -> f32 {
     check_labels(logits, labels);
@@ -45,9 +46,9 @@ pub fn softmax_cross_entropy(logits: &Matrix, labels: &[usize], probs: &mut Matr
 /// The gradient of the mean loss with respect to the logits, softmax and cross-entropy fused:
 ///
 /// ```text
-/// L_b = -log p_{b,y} = log Σ_j exp(z_bj) - z_{b,y}
-/// ∂L_b/∂z_bi = exp(z_bi) / Σ_j exp(z_bj) - [i = y] = p_bi - y_bi
-/// ∂L/∂z_bi = (p_bi - y_bi) / B        (L is the mean of B such terms)
+/// ℓ_n = -log p_{n,c} = log Σ_j exp(z_nj) - z_{n,c}      (c = labels[n])
+/// ∂ℓ_n/∂z_ni = exp(z_ni) / Σ_j exp(z_nj) - [i = c] = p_ni - y_ni
+/// ∂L/∂z_ni = (p_ni - y_ni) / B        (L is the mean of B such terms)
 /// ```
 ///
 /// No softmax Jacobian is ever formed, and no division by a probability that could be 0.

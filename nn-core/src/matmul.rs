@@ -1,7 +1,7 @@
 //! The three matrix products that backpropagation needs.
 //!
-//! For a dense layer `y = x·W + b` the forward pass is `A·B`, the weight gradient
-//! `dW = xᵀ·dy` is `Aᵀ·B`, and the input gradient `dx = dy·Wᵀ` is `A·Bᵀ` (derived in
+//! For a dense layer `Z = X·W + b` the forward pass is `a·b`, the weight gradient
+//! `dW = Xᵀ·dZ` is `aᵀ·b`, and the input gradient `dX = dZ·Wᵀ` is `a·bᵀ` (derived in
 //! `docs/05-dense-and-relu.md`). Each function checks the shapes, gives the output its shape and
 //! computes the product with the fastest [`Kernel`] the CPU supports (see `crate::gemm` and
 //! `docs/appendix-a-making-it-fast.md`). The [`reference`](mod@reference) module holds the same three
@@ -141,8 +141,11 @@ impl Kernel {
 }
 
 /// The three products as a student would first write them: one output element at a time,
-/// summing over `k` in order. Slow, obviously right, and the oracle the fast kernels are
-/// tested against. Callers have checked the shapes.
+/// summing over `k` in order. Slow and obviously right: they are here to be read, as the
+/// definition of what the fast kernels compute (`docs/appendix-a-making-it-fast.md` starts from
+/// them), and as the baseline the benchmarks measure the kernels against. The tests check them
+/// like any other implementation, against exact arithmetic computed by the tests themselves
+/// (`nn-core/tests/matmul.rs`). Callers have checked the shapes.
 pub mod reference {
     use crate::Matrix;
 

@@ -27,15 +27,15 @@ pub fn count_correct(logits: &Matrix, labels: &[usize]) -> usize {
         .count()
 }
 
-/// The fraction of rows predicted correctly, `(1/B) Σ_b [argmax z_b = y_b]`.
+/// The fraction of rows predicted correctly, `(1/N) Σ_n [argmax z_n = c_n]`.
 /// See `docs/08-reading-the-report.md`.
 pub fn accuracy(logits: &Matrix, labels: &[usize]) -> f64 {
     assert!(!labels.is_empty(), "accuracy: the batch is empty");
     count_correct(logits, labels) as f64 / labels.len() as f64
 }
 
-/// How often each true class was predicted as each class: row `t`, column `p` counts the
-/// examples of class `t` predicted as `p`, so the diagonal holds the correct ones.
+/// How often each true class was predicted as each class: `M_ij`, in row `i` and column `j`,
+/// counts the examples of class `i` predicted as `j`, so the diagonal holds the correct ones.
 /// See `docs/08-reading-the-report.md`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfusionMatrix {
@@ -156,7 +156,7 @@ fn ratio(part: usize, whole: usize) -> Option<f64> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Calibration {
     pub bins: Vec<ReliabilityBin>,
-    /// Expected calibration error, `ECE = Σ_k (n_k / N)·|acc_k - conf_k|`: the gap between
+    /// Expected calibration error, `ECE = Σ_r (N_r / N)·|acc_r - conf_r|`: the gap between
     /// accuracy and mean confidence in each bin, weighted by the share of predictions in it.
     /// 0 when confidence is honest.
     pub ece: f64,
@@ -223,7 +223,7 @@ pub fn histogram(values: impl IntoIterator<Item = f64>, bins: usize) -> Vec<usiz
     counts
 }
 
-/// Bin `b` holds [b/bins, (b+1)/bins); 1.0 itself belongs to the last bin.
+/// Bin `r` holds [r/bins, (r+1)/bins); 1.0 itself belongs to the last bin.
 fn bin_index(value: f64, bins: usize) -> usize {
     ((value.clamp(0.0, 1.0) * bins as f64) as usize).min(bins - 1)
 }

@@ -1,8 +1,9 @@
 //! ReLU, `a = max(z, 0)`: the non-linearity between dense layers.
 //!
-//! Without it two dense layers collapse into one (`(x·W1)·W2 = x·(W1·W2)`); with it the
-//! network can bend. Its derivative is 1 where `z > 0` and 0 elsewhere, so backward lets the
-//! gradient through the units that were active and stops it at the others.
+//! Without it two dense layers collapse into one, `(X·W1 + b1)·W2 + b2 = X·(W1·W2) + (b1·W2 + b2)`:
+//! one weight matrix and one bias. With it the network can bend. Its derivative is 1 where
+//! `z > 0` and 0 elsewhere, so backward lets the gradient through the units that were active
+//! and stops it at the others.
 //! See `docs/05-dense-and-relu.md`.
 
 use crate::Matrix;

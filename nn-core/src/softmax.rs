@@ -1,7 +1,7 @@
 //! Softmax turns a row of scores (logits) into a probability distribution.
 //!
 //! `softmax(z)_i = exp(z_i) / Σ_j exp(z_j)`. Every output is positive and they sum to 1, and
-//! adding a constant `c` to every logit multiplies numerator and denominator by `exp(c)`, so it
+//! adding a constant `α` to every logit multiplies numerator and denominator by `exp(α)`, so it
 //! changes nothing. The stable version uses that freedom to subtract the row maximum: the
 //! largest exponent becomes `exp(0) = 1` and nothing can overflow.
 //!

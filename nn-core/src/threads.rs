@@ -10,10 +10,11 @@
 //!
 //! Waiting is bounded. A product of the reference recipe takes about 45 µs on two cores, and
 //! waking a sleeping thread costs tens of microseconds on a virtual machine, so an idle worker
-//! first spins on the counter for a short while (it sees a new job within a fraction of a
-//! microsecond), then yields its core to whoever needs it, then parks. The caller, once every
-//! chunk is taken, spins briefly for the chunks still running on workers and then parks too:
-//! a worker that was descheduled in the middle of a chunk gets the caller's core.
+//! first spins on the counter for a few microseconds, then yields its core to whoever needs it
+//! (checking for a job between yields), then parks. The caller, once every chunk is taken,
+//! spins briefly for the chunks still running on workers and then parks too: a worker that was
+//! descheduled in the middle of a chunk gets the caller's core. And when a job took longer
+//! than the caller alone would have, the caller works alone for a while (`Backoff`).
 //!
 //! ```
 //! use nn_core::ThreadPool;
@@ -32,13 +33,23 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::thread::{self, JoinHandle, Thread};
 use std::time::{Duration, Instant};
 
-/// How long an idle worker spins on the counter before it starts yielding its core.
-const SPIN_FOR_A_JOB: Duration = Duration::from_micros(50);
-/// How long an idle worker keeps yielding (so other threads run, but it still sees a job
-/// without being woken) before it parks.
+/// How long an idle worker spins on the counter before it starts yielding its core. Short: on
+/// a busy machine every microsecond spent spinning is taken from a thread with work to do
+/// (measured: with 50 µs, two threads trained at half the speed of one under load).
+const SPIN_FOR_A_JOB: Duration = Duration::from_micros(5);
+/// How long an idle worker keeps yielding before it parks. On an idle core `yield_now` returns
+/// at once, so the worker still sees a job within a microsecond; on a busy one it lets the
+/// other threads run.
 const YIELD_FOR_A_JOB: Duration = Duration::from_micros(200);
 /// How long the caller spins for chunks still running on workers before it parks.
 const SPIN_FOR_WORKERS: Duration = Duration::from_micros(20);
+/// A job that took this much longer than the caller would have taken alone (at its own pace)
+/// waited for a worker that was descheduled in the middle of a chunk: the machine is busy.
+const STALL: Duration = Duration::from_micros(100);
+/// How long the caller then runs jobs alone; doubled at each stall in a row, up to
+/// [`LONGEST_SOLO`]. On a busy machine the pool so tries its workers about once a second.
+const FIRST_SOLO: Duration = Duration::from_millis(10);
+const LONGEST_SOLO: Duration = Duration::from_secs(1);
 
 /// A fixed set of threads for the products: the thread that calls [`ThreadPool::install`] plus
 /// `threads - 1` workers. More threads than cores are allowed (the extra ones mostly find no
@@ -78,6 +89,8 @@ struct Shared {
     /// Taken by the thread that dispatches a job, for the job's duration. A second thread (or
     /// a nested call) that finds it taken computes its job alone, which gives the same bits.
     busy: AtomicBool,
+    /// Whether jobs run on the caller alone for now, because workers were late.
+    backoff: Mutex<Backoff>,
     worker_threads: OnceLock<Vec<Thread>>,
     shutdown: AtomicBool,
 }
@@ -100,6 +113,10 @@ impl ThreadPool {
             failed: AtomicBool::new(false),
             panic: Mutex::new(None),
             busy: AtomicBool::new(false),
+            backoff: Mutex::new(Backoff {
+                solo_until: None,
+                next_solo: FIRST_SOLO,
+            }),
             worker_threads: OnceLock::new(),
             shutdown: AtomicBool::new(false),
         });
@@ -179,9 +196,13 @@ pub(crate) fn for_each_index(count: usize, work: impl Fn(usize) + Sync) {
     let pool = CURRENT
         .with_borrow(|pool| pool.clone())
         .filter(|p| p.threads > 1 && count > 1 && count <= GENERATIONS as usize);
-    // A pool that is already running a job (a nested call, or another thread's) is busy;
-    // doing the work right here gives the same results.
-    let dispatch = pool.as_ref().and_then(|p| Dispatch::begin(p));
+    // A pool that is already running a job (a nested call, or another thread's) is busy, and
+    // one whose workers were late lately is left alone for a while; doing the work right here
+    // gives the same results.
+    let dispatch = pool
+        .as_ref()
+        .filter(|p| !p.lock_backoff().solo())
+        .and_then(|p| Dispatch::begin(p));
     match dispatch {
         Some(dispatch) => dispatch.run(&work, count),
         None => (0..count).for_each(work),
@@ -310,8 +331,18 @@ impl<'a> Dispatch<'a> {
 
         // Chunks never unwind out of `run_chunks` (it catches their panics), so this thread
         // always gets to wait below, and `job` outlives every use of it.
-        run_chunks(shared, generation);
+        let started = Instant::now();
+        let own_chunks = run_chunks(shared, generation);
+        let computed = started.elapsed();
         wait_for_chunks(shared, count);
+        // A job that panicked says nothing about the machine.
+        let failed = shared.failed.load(Ordering::Relaxed);
+        if let Some(per_chunk) = computed.checked_div(own_chunks as u32).filter(|_| !failed) {
+            let alone = per_chunk * count as u32;
+            shared
+                .lock_backoff()
+                .record(started.elapsed() > alone + STALL);
+        }
         let payload = shared
             .panic
             .lock()
@@ -319,6 +350,38 @@ impl<'a> Dispatch<'a> {
             .take();
         if let Some(payload) = payload {
             panic::resume_unwind(payload);
+        }
+    }
+}
+
+impl Shared {
+    fn lock_backoff(&self) -> std::sync::MutexGuard<'_, Backoff> {
+        self.backoff.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Running jobs on the caller alone while the machine is busy. On a busy machine any thread
+/// can be descheduled for milliseconds; a job whose last chunk sits on such a worker waits for
+/// it, and waits like this make the default thread count slower than one thread. So after
+/// such a stall the caller works alone for a while, then tries its workers again.
+struct Backoff {
+    solo_until: Option<Instant>,
+    next_solo: Duration,
+}
+
+impl Backoff {
+    fn solo(&self) -> bool {
+        self.solo_until.is_some_and(|until| Instant::now() < until)
+    }
+
+    /// After a job offered to the workers: `stalled` if it waited for them (see [`STALL`]).
+    fn record(&mut self, stalled: bool) {
+        if stalled {
+            self.solo_until = Some(Instant::now() + self.next_solo);
+            self.next_solo = (2 * self.next_solo).min(LONGEST_SOLO);
+        } else {
+            self.solo_until = None;
+            self.next_solo = FIRST_SOLO;
         }
     }
 }
@@ -350,18 +413,20 @@ fn wait_for_chunks(shared: &Shared, count: usize) {
     }
 }
 
-/// Claims and runs chunks of job `generation` until none is left (or a newer job replaced it).
-fn run_chunks(shared: &Shared, generation: u64) {
+/// Claims and runs chunks of job `generation` until none is left (or a newer job replaced it);
+/// returns how many it ran.
+fn run_chunks(shared: &Shared, generation: u64) -> usize {
     let mut claim = shared.claim.load(Ordering::Acquire);
+    let mut ran = 0;
     loop {
         if claim >> 32 != generation {
-            return;
+            return ran;
         }
         let chunk = (claim & GENERATIONS) as usize;
         // This may already be the count of a newer job, but then the claim below fails: the
         // generation has moved on.
         if chunk >= shared.count.load(Ordering::Relaxed) {
-            return;
+            return ran;
         }
         if let Err(now) = shared.claim.compare_exchange_weak(
             claim,
@@ -391,6 +456,7 @@ fn run_chunks(shared: &Shared, generation: u64) {
         if shared.done.fetch_add(1, Ordering::Release) + 1 == count {
             caller.unpark();
         }
+        ran += 1;
         claim = shared.claim.load(Ordering::Acquire);
     }
 }
@@ -616,5 +682,18 @@ mod tests {
         thread::sleep(10 * (SPIN_FOR_A_JOB + YIELD_FOR_A_JOB));
         let ran_on = chunks_that_wait_for_each_other(&pool, 2);
         assert_eq!(ran_on.len(), 2, "the parked worker did not take a chunk");
+    }
+
+    #[test]
+    fn after_a_stall_the_caller_works_alone_for_a_while() {
+        let pool = ThreadPool::new(2);
+        pool.shared.lock_backoff().record(true);
+        let here = thread::current().id();
+        pool.install(|| for_each_index(8, |_| assert_eq!(thread::current().id(), here)));
+        // Once the time is up the workers are offered chunks again.
+        pool.shared.lock_backoff().solo_until = Some(Instant::now());
+        assert_eq!(chunks_that_wait_for_each_other(&pool, 2).len(), 2);
+        // A job that went well resets the backoff.
+        assert_eq!(pool.shared.lock_backoff().next_solo, FIRST_SOLO);
     }
 }

@@ -26,8 +26,11 @@ use clap::Parser;
 use datasets::mnist::{self, Split};
 use nn_core::softmax::softmax_with_temperature;
 use nn_core::{Activations, Matrix, Mlp, sgd::Sgd};
-use nn_report::canvas::{Area, save_png};
-use nn_report::plots::{captioned, draw_legend, log_range, log_tick, styled_mesh, titled};
+use nn_report::canvas::Area;
+use nn_report::plots::{
+    self, captioned, draw_legend, empty_panel, log_range, log_tick, styled_mesh, titled,
+};
+use nn_report::save_png;
 use nn_report::style;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -99,7 +102,7 @@ fn main() -> Result<()> {
 const LOGITS: [f32; 3] = [1.0, 2.0, 3.0];
 const TEMPERATURES: [f32; 5] = [0.25, 0.5, 1.0, 2.0, 4.0];
 
-fn softmax_temperature(root: &Area) -> Result<()> {
+fn softmax_temperature(root: &Area) -> plots::Result {
     let root = titled(
         root,
         "Softmax of the logits z = (1, 2, 3) at five temperatures: p = softmax(z / T)",
@@ -179,7 +182,7 @@ fn quadratic(theta: f64) -> f64 {
     0.5 * CURVATURE * theta * theta
 }
 
-fn step_size(root: &Area) -> Result<()> {
+fn step_size(root: &Area) -> plots::Result {
     let root = titled(
         root,
         "Gradient descent on L(θ) = κθ²/2 with κ = 1: each step multiplies θ by 1 − ηκ",
@@ -417,7 +420,7 @@ fn fixed_batch_summary(runs: &[FixedBatchRun]) -> String {
     csv
 }
 
-fn fixed_batch_picture(root: &Area, runs: &[FixedBatchRun]) -> Result<()> {
+fn fixed_batch_picture(root: &Area, runs: &[FixedBatchRun]) -> plots::Result {
     let root = titled(
         root,
         &format!(
@@ -430,7 +433,9 @@ fn fixed_batch_picture(root: &Area, runs: &[FixedBatchRun]) -> Result<()> {
     let all = runs
         .iter()
         .flat_map(|r| r.train.iter().chain(&r.probe).map(|&(_, l)| l));
-    let y_range = log_range(all).context("no finite loss was recorded")?;
+    let Some(y_range) = log_range(all) else {
+        return empty_panel(&root, "", "no finite loss was recorded");
+    };
     let first = runs[0].train[0].0;
     let last = runs[0].train.last().expect("a last epoch").0;
     let panels = root.split_evenly((1, runs.len()));

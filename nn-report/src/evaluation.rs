@@ -4,11 +4,11 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
-use datasets::mnist::{self, Split};
+use datasets::mnist::{self, DataError, Split};
 use nn_core::Mlp;
-use nn_run::checkpoint::Checkpoint;
+use nn_run::checkpoint::{Checkpoint, CheckpointError};
 use nn_run::eval::{Evaluator, Prediction};
+use thiserror::Error;
 
 use crate::metrics::{calibration, confusion};
 use crate::run_data::RunData;
@@ -20,28 +20,44 @@ pub const CALIBRATION_BINS: usize = 10;
 
 /// Where the test images come from: MNIST on disk, or a split already in memory (tests use
 /// small synthetic ones).
+#[derive(Clone)]
 pub enum TestSet {
     Files(PathBuf),
     Loaded(Split),
 }
 
 impl TestSet {
-    pub fn load(self) -> Result<Split> {
+    /// The images; a folder that cannot be loaded is an error that says how to fetch MNIST
+    /// into it.
+    pub fn load(self) -> Result<Split, DataError> {
         match self {
             TestSet::Loaded(split) => Ok(split),
-            TestSet::Files(dir) => {
-                let data = mnist::load(&dir).with_context(|| {
-                    format!(
-                        "cannot load the MNIST test images from {0}; get them with \
-                         `cargo run --release -p nn-train -- fetch --data-dir {0}`, or pass \
-                         --data-dir",
-                        dir.display()
-                    )
-                })?;
-                Ok(data.test)
-            }
+            TestSet::Files(dir) => Ok(mnist::load(&dir)?.test),
         }
     }
+
+    /// The same images, read now if they are on disk, so that several reports share one
+    /// read. A folder that cannot be read is left to say so in each report.
+    pub fn read_once(self) -> TestSet {
+        match self {
+            TestSet::Files(dir) => match mnist::load(&dir) {
+                Ok(data) => TestSet::Loaded(data.test),
+                Err(_) => TestSet::Files(dir),
+            },
+            loaded => loaded,
+        }
+    }
+}
+
+/// Why a run has no model to show yet.
+#[derive(Debug, Error)]
+pub enum NoModel {
+    #[error("no learning rate has finished an epoch without diverging, so there is no model yet")]
+    NotTrained,
+    #[error("the best learning rate is {lr}, but {} does not exist yet", .path.display())]
+    NoCheckpoint { lr: f32, path: PathBuf },
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
 }
 
 /// The best learning rate's best checkpoint.
@@ -55,20 +71,13 @@ impl BestModel {
     /// Loads the best checkpoint of the learning rate chosen on validation, the model the test
     /// pictures are about (`docs/08-reading-the-report.md`). `Err` says, in a sentence, why there
     /// is no model to show yet.
-    pub fn load(data: &RunData) -> Result<BestModel, String> {
-        let best = data.best().ok_or(
-            "no learning rate has finished an epoch without diverging, so there is no model yet",
-        )?;
+    pub fn load(data: &RunData) -> Result<BestModel, NoModel> {
+        let best = data.best().ok_or(NoModel::NotTrained)?;
         let path = data.run.best_checkpoint_path(best.lr);
         if !path.exists() {
-            return Err(format!(
-                "the best learning rate is {}, but {} does not exist yet",
-                best.lr,
-                path.display()
-            ));
+            return Err(NoModel::NoCheckpoint { lr: best.lr, path });
         }
-        let checkpoint = Checkpoint::load_expecting(&path, &data.config.layer_sizes())
-            .map_err(|e| e.to_string())?;
+        let checkpoint = Checkpoint::load_expecting(&path, &data.config.layer_sizes())?;
         Ok(BestModel {
             lr: best.lr,
             epoch: checkpoint.epoch,

@@ -1,24 +1,24 @@
-//! The font of every picture, compiled into the binary: DejaVu Sans (free licence). Text then
-//! looks the same everywhere and a machine with no fonts installed still draws it.
+//! The font of every picture, compiled into the binary: DejaVu Sans (free licence), regular
+//! and bold. Text then looks the same everywhere and a machine with no fonts installed still
+//! draws it. `canvas.rs` sets the text with it.
 
 use std::sync::OnceLock;
 
-use anyhow::{Result, bail};
-use plotters::style::{FontStyle, register_font};
+use ab_glyph::FontRef;
 
-/// The family name the pictures ask for.
-pub const FAMILY: &str = "sans-serif";
+/// The family name the pictures' text styles carry; [`regular`] and [`bold`] are what it means.
+pub const FAMILY: &str = "DejaVu Sans";
 
-/// Registers the embedded font with plotters (once per process; later calls are free).
-pub fn register() -> Result<()> {
-    static REGISTERED: OnceLock<bool> = OnceLock::new();
-    let ok = *REGISTERED.get_or_init(|| {
-        let regular = register_font(FAMILY, FontStyle::Normal, dejavu::sans::regular());
-        let bold = register_font(FAMILY, FontStyle::Bold, dejavu::sans::bold());
-        regular.is_ok() && bold.is_ok()
-    });
-    if !ok {
-        bail!("the embedded DejaVu Sans font could not be read; this build of nn-report is broken");
-    }
-    Ok(())
+pub fn regular() -> &'static FontRef<'static> {
+    static FONT: OnceLock<FontRef<'static>> = OnceLock::new();
+    FONT.get_or_init(|| parse(dejavu::sans::regular()))
+}
+
+pub fn bold() -> &'static FontRef<'static> {
+    static FONT: OnceLock<FontRef<'static>> = OnceLock::new();
+    FONT.get_or_init(|| parse(dejavu::sans::bold()))
+}
+
+fn parse(bytes: &'static [u8]) -> FontRef<'static> {
+    FontRef::try_from_slice(bytes).expect("the embedded DejaVu Sans is a valid font")
 }

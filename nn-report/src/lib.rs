@@ -34,16 +34,53 @@ pub mod style;
 
 use std::fmt;
 use std::fs;
-use std::path::PathBuf;
+use std::io;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
-use nn_run::run_dir::RunDir;
+use nn_run::atomic::write_atomically;
+use nn_run::run_dir::{RunDir, RunError};
+use thiserror::Error;
 
-use crate::canvas::{Area, save_png};
+use crate::canvas::{Area, render_png};
 use crate::evaluation::{BestModel, TestResults, TestSet};
-use crate::page::Page;
+use crate::page::{ComparisonPage, Page};
 use crate::picture::Picture;
 use crate::run_data::RunData;
+
+/// Why a report could not be written. What is merely missing from a run is not an error but
+/// a [`Skip`].
+#[derive(Debug, Error)]
+pub enum ReportError {
+    #[error(transparent)]
+    Run(#[from] RunError),
+    #[error("cannot create the report folder {path}: {reason}; choose another with --out DIR")]
+    CreateDir { path: PathBuf, reason: io::Error },
+    #[error("cannot draw {path}: {reason}")]
+    Draw { path: PathBuf, reason: String },
+    #[error("cannot write {path}: {reason}")]
+    Write { path: PathBuf, reason: io::Error },
+}
+
+/// Writes `bytes` to `path` atomically, or says which file could not be written.
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    write_atomically(path, bytes).map_err(|reason| ReportError::Write {
+        path: path.into(),
+        reason,
+    })
+}
+
+/// Draws a picture of `size` pixels with `draw` and writes it to `path` as a PNG, atomically.
+pub fn save_png(
+    path: &Path,
+    size: (u32, u32),
+    draw: impl FnOnce(&Area) -> plots::Result,
+) -> Result<(), ReportError> {
+    let png = render_png(size, draw).map_err(|reason| ReportError::Draw {
+        path: path.into(),
+        reason,
+    })?;
+    write_file(path, &png)
+}
 
 /// Something the report could not include, and why. See `docs/08-reading-the-report.md`.
 #[derive(Clone, Debug, PartialEq)]
@@ -83,7 +120,7 @@ impl fmt::Display for Skip {
 /// What [`write_report`] did.
 #[derive(Debug)]
 pub struct Outcome {
-    /// `<run>/report`
+    /// Where the report went: `<run>/report` unless told otherwise.
     pub dir: PathBuf,
     /// Every file written, pictures first.
     pub written: Vec<PathBuf>,
@@ -100,20 +137,30 @@ const TEST_PICTURES: [Picture; 4] = [
     Picture::Confidence,
 ];
 
-/// Writes the report of `run` into `<run>/report/`, taking the test images from `test_set`
-/// (read only if there is a model to measure). Errors only when the run's configuration cannot
-/// be read or a file cannot be written; missing data becomes a [`Skip`].
-/// See `docs/08-reading-the-report.md`.
-pub fn write_report(run: &RunDir, test_set: TestSet) -> Result<Outcome> {
+/// Writes the report of `run` into `dir` (`<run>/report/` unless told otherwise), taking the
+/// test images from `test_set` (read only if there is a model to measure). Errors only when
+/// the run's configuration cannot be read or a file cannot be written; missing data becomes a
+/// [`Skip`]. See `docs/08-reading-the-report.md`.
+pub fn write_report(run: &RunDir, dir: &Path, test_set: TestSet) -> Result<Outcome, ReportError> {
     let mut skipped = Vec::new();
     let data = RunData::read(run, &mut skipped)?;
-    let mut pictures = Pictures::new(run.report_dir(), skipped)?;
-    draw_history(&mut pictures, &data)?;
-    let best = BestModel::load(&data)
+    report_of(&data, skipped, dir, test_set)
+}
+
+/// The report of a run already read, with what reading it left out.
+fn report_of(
+    data: &RunData,
+    skipped: Vec<Skip>,
+    dir: &Path,
+    test_set: TestSet,
+) -> Result<Outcome, ReportError> {
+    let mut pictures = Pictures::new(dir.to_path_buf(), skipped)?;
+    draw_history(&mut pictures, data)?;
+    let best = BestModel::load(data)
         .map_err(|why| {
             let mut needing_a_model = TEST_PICTURES.to_vec();
             needing_a_model.push(Picture::Weights);
-            pictures.skip(&needing_a_model, why);
+            pictures.skip(&needing_a_model, why.to_string());
         })
         .ok();
     let results = match &best {
@@ -127,7 +174,7 @@ pub fn write_report(run: &RunDir, test_set: TestSet) -> Result<Outcome> {
         skipped,
     } = pictures;
     let page = Page {
-        data: &data,
+        data,
         best: best.as_ref(),
         results: results.as_ref(),
         drawn: &drawn,
@@ -139,8 +186,112 @@ pub fn write_report(run: &RunDir, test_set: TestSet) -> Result<Outcome> {
         dir,
         written,
         skipped,
-        notes: data.summary_note.into_iter().collect(),
+        notes: data.summary_note.iter().cloned().collect(),
     })
+}
+
+/// What [`write_comparison`] did.
+#[derive(Debug)]
+pub struct ComparisonOutcome {
+    pub dir: PathBuf,
+    /// Each run's label and its own report (in `dir/<folder>/`), in the order given.
+    pub runs: Vec<(String, Outcome)>,
+    /// The comparison's own files: its pictures, then `report.md` and `index.html`.
+    pub written: Vec<PathBuf>,
+    pub skipped: Vec<Skip>,
+}
+
+/// Writes a comparison of `runs` into `dir`: each run's own report in a folder of `dir` named
+/// after the run, and beside them `compare_loss_curves.png`, `compare_accuracy.png` and a page
+/// (`report.md`, `index.html`) with a table of the runs and of every learning rate of every run.
+/// A run is called by its `--name`, else by its folder's name. See
+/// `docs/08-reading-the-report.md`.
+pub fn write_comparison(
+    runs: &[RunDir],
+    dir: &Path,
+    test_set: TestSet,
+) -> Result<ComparisonOutcome, ReportError> {
+    let test_set = test_set.read_once();
+    let mut read = Vec::new();
+    for run in runs {
+        let mut skipped = Vec::new();
+        let data = RunData::read(run, &mut skipped)?;
+        read.push((data, skipped));
+    }
+    let labels = distinct(read.iter().map(|(data, _)| data.label()).collect(), " ");
+    let folders = distinct(labels.iter().map(|l| folder_name(l)).collect(), "-");
+    let mut reports = Vec::new();
+    let mut datas = Vec::new();
+    for (((data, skipped), label), folder) in read.into_iter().zip(&labels).zip(&folders) {
+        let outcome = report_of(&data, skipped, &dir.join(folder), test_set.clone())?;
+        reports.push((label.clone(), outcome));
+        datas.push(data);
+    }
+    let named: Vec<(String, &RunData)> = labels.iter().cloned().zip(&datas).collect();
+    let mut pictures = Pictures::new(dir.to_path_buf(), Vec::new())?;
+    if named
+        .iter()
+        .any(|(_, data)| data.with_epochs().next().is_some())
+    {
+        pictures.draw(Picture::CompareLossCurves, |area| {
+            plots::curves::compare_loss_curves(area, &named)
+        })?;
+        pictures.draw(Picture::CompareAccuracy, |area| {
+            plots::curves::compare_accuracy(area, &named)
+        })?;
+    } else {
+        let why = "no run has finished an epoch yet";
+        pictures.skip(&Picture::COMPARISON, why);
+    }
+    let Pictures {
+        dir,
+        drawn,
+        skipped,
+    } = pictures;
+    let page = ComparisonPage {
+        runs: &named,
+        folders: &folders,
+        drawn: &drawn,
+        skipped: &skipped,
+    };
+    let mut written: Vec<PathBuf> = drawn.iter().map(|p| dir.join(p.file_name())).collect();
+    written.extend(page.write(&dir)?);
+    Ok(ComparisonOutcome {
+        dir,
+        runs: reports,
+        written,
+        skipped,
+    })
+}
+
+/// `names` with each repeat made distinct by a number: `a`, `a 2`, `a 3` (with `separator`).
+fn distinct(names: Vec<String>, separator: &str) -> Vec<String> {
+    let mut taken: Vec<String> = Vec::with_capacity(names.len());
+    for name in names {
+        let mut candidate = name.clone();
+        let mut n = 2;
+        while taken.contains(&candidate) {
+            candidate = format!("{name}{separator}{n}");
+            n += 1;
+        }
+        taken.push(candidate);
+    }
+    taken
+}
+
+/// A label as a folder name: letters, digits, `-`, `_` and `.`, anything else as `_`.
+fn folder_name(label: &str) -> String {
+    let name: String = label
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' | '-' | '_' | '.' => c,
+            _ => '_',
+        })
+        .collect();
+    match name.trim_start_matches('.') {
+        "" => "run".to_string(),
+        name => name.to_string(),
+    }
 }
 
 /// The pictures drawn so far and what was left out, while a report is being written.
@@ -151,8 +302,11 @@ struct Pictures {
 }
 
 impl Pictures {
-    fn new(dir: PathBuf, skipped: Vec<Skip>) -> Result<Pictures> {
-        fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    fn new(dir: PathBuf, skipped: Vec<Skip>) -> Result<Pictures, ReportError> {
+        fs::create_dir_all(&dir).map_err(|reason| ReportError::CreateDir {
+            path: dir.clone(),
+            reason,
+        })?;
         Ok(Pictures {
             dir,
             drawn: Vec::new(),
@@ -160,10 +314,12 @@ impl Pictures {
         })
     }
 
-    fn draw(&mut self, picture: Picture, paint: impl FnOnce(&Area) -> Result<()>) -> Result<()> {
-        let path = self.dir.join(picture.file_name());
-        save_png(&path, picture.size(), paint)
-            .with_context(|| format!("cannot draw {}", path.display()))?;
+    fn draw(
+        &mut self,
+        picture: Picture,
+        paint: impl FnOnce(&Area) -> plots::Result,
+    ) -> Result<(), ReportError> {
+        save_png(&self.dir.join(picture.file_name()), picture.size(), paint)?;
         self.drawn.push(picture);
         Ok(())
     }
@@ -174,7 +330,7 @@ impl Pictures {
 }
 
 /// The pictures of the logs: per-epoch curves and the loss of every step.
-fn draw_history(pictures: &mut Pictures, data: &RunData) -> Result<()> {
+fn draw_history(pictures: &mut Pictures, data: &RunData) -> Result<(), ReportError> {
     if data.with_epochs().next().is_some() {
         pictures.draw(Picture::LossCurves, |area| {
             plots::curves::loss_curves(area, data)
@@ -202,7 +358,7 @@ fn draw_model(
     pictures: &mut Pictures,
     best: &BestModel,
     test_set: TestSet,
-) -> Result<Option<TestResults>> {
+) -> Result<Option<TestResults>, ReportError> {
     pictures.draw(Picture::Weights, |area| plots::weights::weights(area, best))?;
     let images = match test_set.load() {
         Ok(images) if !images.is_empty() => images,
@@ -211,7 +367,7 @@ fn draw_model(
             return Ok(None);
         }
         Err(e) => {
-            pictures.skip(&TEST_PICTURES, format!("{e:#}"));
+            pictures.skip(&TEST_PICTURES, e.to_string());
             return Ok(None);
         }
     };
@@ -235,4 +391,18 @@ fn draw_model(
         plots::confidence::confidence_picture(area, r, best)
     })?;
     Ok(Some(results))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_labels_and_folders_are_made_distinct() {
+        let names = ["a", "b", "a", "a"].map(String::from).to_vec();
+        assert_eq!(distinct(names, " "), ["a", "b", "a 2", "a 3"]);
+        assert_eq!(folder_name("2026-11-27T23-04-52Z"), "2026-11-27T23-04-52Z");
+        assert_eq!(folder_name("my run/2"), "my_run_2");
+        assert_eq!(folder_name(".."), "run");
+    }
 }

@@ -5,7 +5,8 @@ pub enum Block {
     Heading(String),
     Subheading(String),
     Paragraph(String),
-    /// A picture by relative path, with its alternative text.
+    /// A picture by relative path, with its alternative text; it links to itself, so a click
+    /// shows it at full size.
     Image {
         src: String,
         alt: String,
@@ -17,6 +18,15 @@ pub enum Block {
         text_columns: usize,
     },
     List(Vec<String>),
+    /// A list of links to other pages: each item's text, and the page as Markdown and as
+    /// HTML (`a/report.md`, `a/index.html`), so each file links to its own kind.
+    Links(Vec<Link>),
+}
+
+pub struct Link {
+    pub text: String,
+    pub markdown: String,
+    pub html: String,
 }
 
 pub fn markdown(title: &str, blocks: &[Block]) -> String {
@@ -27,7 +37,7 @@ pub fn markdown(title: &str, blocks: &[Block]) -> String {
             Block::Heading(text) => out += &format!("## {text}\n"),
             Block::Subheading(text) => out += &format!("### {text}\n"),
             Block::Paragraph(text) => out += &format!("{text}\n"),
-            Block::Image { src, alt } => out += &format!("![{alt}]({src})\n"),
+            Block::Image { src, alt } => out += &format!("[![{alt}]({src})]({src})\n"),
             Block::Table {
                 header,
                 rows,
@@ -57,6 +67,11 @@ pub fn markdown(title: &str, blocks: &[Block]) -> String {
                     out += &format!("- {item}\n");
                 }
             }
+            Block::Links(links) => {
+                for link in links {
+                    out += &format!("- [{}]({})\n", link.text, link.markdown);
+                }
+            }
         }
     }
     out
@@ -75,7 +90,7 @@ pub fn html(title: &str, blocks: &[Block]) -> String {
             Block::Paragraph(text) => out += &format!("<p>{}</p>\n", escape(text)),
             Block::Image { src, alt } => {
                 out += &format!(
-                    "<p><img src=\"{}\" alt=\"{}\"></p>\n",
+                    "<p><a href=\"{0}\"><img src=\"{0}\" alt=\"{1}\"></a></p>\n",
                     escape(src),
                     escape(alt)
                 )
@@ -92,7 +107,9 @@ pub fn html(title: &str, blocks: &[Block]) -> String {
                         escape(text)
                     )
                 };
-                out += "<table>\n<tr>";
+                // Wide tables scroll sideways rather than squeeze their numbers onto two
+                // lines.
+                out += "<div class=\"table\"><table>\n<tr>";
                 for (i, text) in header.iter().enumerate() {
                     out += &cell("th", i, text);
                 }
@@ -104,12 +121,23 @@ pub fn html(title: &str, blocks: &[Block]) -> String {
                     }
                     out += "</tr>\n";
                 }
-                out += "</table>\n";
+                out += "</table></div>\n";
             }
             Block::List(items) => {
                 out += "<ul>\n";
                 for item in items {
                     out += &format!("<li>{}</li>\n", escape(item));
+                }
+                out += "</ul>\n";
+            }
+            Block::Links(links) => {
+                out += "<ul>\n";
+                for link in links {
+                    out += &format!(
+                        "<li><a href=\"{}\">{}</a></li>\n",
+                        escape(&link.html),
+                        escape(&link.text)
+                    );
                 }
                 out += "</ul>\n";
             }
@@ -121,8 +149,8 @@ pub fn html(title: &str, blocks: &[Block]) -> String {
 /// Readable on screen and on paper: one column, pictures no wider than the page.
 const STYLE: &str = "body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;\
 line-height:1.45;color:#222}img{max-width:100%;height:auto;border:1px solid #ddd}\
-table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.3em .7em}\
-th{background:#f2f2f2}";
+div.table{overflow-x:auto;margin:1em 0}table{border-collapse:collapse}\
+th,td{border:1px solid #ccc;padding:.3em .7em}td{white-space:nowrap}th{background:#f2f2f2}";
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -147,6 +175,11 @@ mod tests {
                 rows: vec![vec!["0.1".into(), "<1%".into()]],
                 text_columns: 1,
             },
+            Block::Links(vec![Link {
+                text: "wide".into(),
+                markdown: "wide/report.md".into(),
+                html: "wide/index.html".into(),
+            }]),
         ]
     }
 
@@ -154,7 +187,10 @@ mod tests {
     fn markdown_has_the_image_and_an_escaped_table() {
         let md = markdown("Report", &sample());
         assert!(md.starts_with("# Report\n"), "{md}");
-        assert!(md.contains("![loss](loss_curves.png)"), "{md}");
+        assert!(
+            md.contains("[![loss](loss_curves.png)](loss_curves.png)"),
+            "{md}"
+        );
         assert!(
             md.contains("| lr | a\\|b |\n|---|---:|\n| 0.1 | <1% |"),
             "{md}"
@@ -162,11 +198,19 @@ mod tests {
     }
 
     #[test]
+    fn each_file_links_to_pages_of_its_own_kind() {
+        assert!(markdown("R", &sample()).contains("- [wide](wide/report.md)\n"));
+        assert!(html("R", &sample()).contains("<li><a href=\"wide/index.html\">wide</a></li>"));
+    }
+
+    #[test]
     fn html_escapes_text_and_links_the_image() {
         let html = html("R&D", &sample());
         assert!(html.contains("<h1>R&amp;D</h1>"), "{html}");
         assert!(
-            html.contains("<img src=\"loss_curves.png\" alt=\"loss\">"),
+            html.contains(
+                "<a href=\"loss_curves.png\"><img src=\"loss_curves.png\" alt=\"loss\"></a>"
+            ),
             "{html}"
         );
         assert!(

@@ -1,20 +1,21 @@
 //! What the report says: the run's configuration, the learning-rate table, every picture with
-//! how to read it, the most confused digits and per-digit precision and recall. Written as
-//! `report.md` and as `index.html`, side by side with the pictures they show.
+//! how to read it, the most confused digits and per-digit precision and recall; and for a
+//! comparison, the runs, every learning rate of every run, and the comparison's pictures.
+//! Written as `report.md` and as `index.html`, side by side with the pictures they show.
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
 use datasets::mnist::CLASSES;
-use nn_run::atomic::write_atomically;
+use nn_run::config::TrainConfig;
+use nn_run::plural;
 use nn_run::run_dir::LrSummary;
 
-use crate::Skip;
 use crate::evaluation::{BestModel, TestResults};
-use crate::markup::{self, Block};
+use crate::markup::{self, Block, Link};
 use crate::picture::Picture;
 use crate::run_data::RunData;
 use crate::style::{percent, thousands};
+use crate::{ReportError, Skip, write_file};
 
 pub const MARKDOWN: &str = "report.md";
 pub const HTML: &str = "index.html";
@@ -22,7 +23,7 @@ pub const HTML: &str = "index.html";
 /// How many of the most confused pairs the page lists.
 const CONFUSED_PAIRS: usize = 5;
 
-/// Everything the page talks about.
+/// Everything the page of one run talks about.
 pub struct Page<'a> {
     pub data: &'a RunData,
     pub best: Option<&'a BestModel>,
@@ -31,47 +32,49 @@ pub struct Page<'a> {
     pub skipped: &'a [Skip],
 }
 
+/// Writes `report.md` and `index.html` into `dir` and returns their paths.
+fn write_pages(dir: &Path, title: &str, blocks: &[Block]) -> Result<Vec<PathBuf>, ReportError> {
+    let files = [
+        (MARKDOWN, markup::markdown(title, blocks)),
+        (HTML, markup::html(title, blocks)),
+    ];
+    files
+        .into_iter()
+        .map(|(name, text)| {
+            let path = dir.join(name);
+            write_file(&path, text.as_bytes())?;
+            Ok(path)
+        })
+        .collect()
+}
+
 impl Page<'_> {
     /// Writes both files into `dir` and returns their paths.
-    pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>> {
-        let title = format!("Training report: run {}", self.data.name());
-        let blocks = self.blocks();
-        let files = [
-            (MARKDOWN, markup::markdown(&title, &blocks)),
-            (HTML, markup::html(&title, &blocks)),
-        ];
-        files
-            .into_iter()
-            .map(|(name, text)| {
-                let path = dir.join(name);
-                write_atomically(&path, text.as_bytes())
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-                Ok(path)
-            })
-            .collect()
+    pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+        let title = match &self.data.name {
+            Some(name) => format!("Training report: {name} ({})", self.data.folder_name()),
+            None => format!("Training report: run {}", self.data.folder_name()),
+        };
+        write_pages(dir, &title, &self.blocks())
     }
 
     fn blocks(&self) -> Vec<Block> {
         let mut blocks = vec![Block::Paragraph(format!(
-            "Run directory: {}. The pictures below are the PNG files beside this page.",
+            "Run directory: {}. The pictures below are the PNG files beside this page; click \
+             one to see it at full size.",
             self.data.run.path().display()
         ))];
         blocks.extend(self.config());
         blocks.extend(self.learning_rates());
         blocks.push(Block::Heading("Pictures".into()));
         for picture in Picture::ALL {
-            blocks.extend(self.picture(picture));
+            blocks.extend(picture_blocks(picture, self.drawn, self.skipped));
         }
         if let Some(results) = self.results {
             blocks.extend(confused_pairs(results));
             blocks.extend(precision_recall(results));
         }
-        if !self.skipped.is_empty() {
-            blocks.push(Block::Heading("Left out".into()));
-            blocks.push(Block::List(
-                self.skipped.iter().map(Skip::to_string).collect(),
-            ));
-        }
+        blocks.extend(left_out(self.skipped));
         blocks
     }
 
@@ -79,7 +82,10 @@ impl Page<'_> {
         let c = &self.data.config;
         let rates: Vec<String> = c.learning_rates.iter().map(f32::to_string).collect();
         let training = match c.train_limit {
-            Some(n) => format!("the first {n} training images after the hold-out"),
+            Some(n) => format!(
+                "the first {} training images after the hold-out",
+                thousands(n)
+            ),
             None => "every training image after the hold-out".into(),
         };
         vec![
@@ -94,10 +100,7 @@ impl Page<'_> {
                 format!("momentum: {}, weight decay: {}", c.momentum, c.weight_decay),
                 format!("seed: {}", c.seed),
                 format!("trained on: {training}"),
-                format!(
-                    "validation: the last {} training images",
-                    thousands(c.val_size)
-                ),
+                format!("validation: {}", validation_set(c)),
             ]),
         ]
     }
@@ -107,78 +110,250 @@ impl Page<'_> {
         if let Some(note) = &self.data.summary_note {
             blocks.push(Block::Paragraph(format!("Note: {note}.")));
         }
-        let header = [
-            "learning rate",
-            "outcome",
-            "best epoch",
-            "best validation accuracy",
-            "test accuracy then",
-            "final training loss",
-            "training time",
-        ];
         let rows = self.data.summary.learning_rates.iter();
+        let epochs = self.data.config.epochs;
         blocks.push(Block::Table {
-            header: header.map(String::from).to_vec(),
-            rows: rows.map(|s| self.summary_row(s)).collect(),
+            header: SUMMARY_HEADER.map(String::from).to_vec(),
+            rows: rows.map(|s| summary_cells(s, epochs)).collect(),
             text_columns: 2,
         });
+        let validated = self.data.config.val_size > 0;
+        let model = |m: Option<&BestModel>| {
+            m.map_or("its best checkpoint".into(), |m| {
+                format!("its best checkpoint ({})", m.describe())
+            })
+        };
         blocks.push(Block::Paragraph(match (self.data.best(), self.best) {
-            (Some(best), model) => format!(
+            (Some(best), best_model) if validated => format!(
                 "Chosen on validation: learning rate {}{}. The test-set pictures below use {}.",
                 best.lr,
                 best.test_accuracy.map_or(String::new(), |a| format!(
                     ", whose best epoch scores {} on the test images",
                     percent(a, 2)
                 )),
-                model.map_or("its best checkpoint".into(), |m| format!(
-                    "its best checkpoint ({})",
-                    m.describe()
-                )),
+                model(best_model),
+            ),
+            (Some(best), best_model) => format!(
+                "This run holds out no validation set, so no learning rate is chosen: the \
+                 test-set pictures below use the last one that trained, learning rate {}, and \
+                 {}.",
+                best.lr,
+                model(best_model),
             ),
             (None, _) => "No learning rate has finished an epoch without diverging yet.".into(),
         }));
         blocks
     }
+}
 
-    fn summary_row(&self, s: &LrSummary) -> Vec<String> {
-        let epochs = self.data.config.epochs;
-        let outcome = match s.diverged_at_epoch {
-            Some(epoch) => format!("diverged in epoch {epoch}"),
-            None if s.epochs_completed >= epochs => format!("finished {epochs} epochs"),
-            None => format!("{} of {epochs} epochs so far", s.epochs_completed),
-        };
-        let accuracy = |a: Option<f64>| a.map_or("-".into(), |a| percent(a, 2));
-        vec![
-            s.lr.to_string(),
-            outcome,
-            s.best_epoch.map_or("-".into(), |e| e.to_string()),
-            accuracy(s.best_val_accuracy),
-            accuracy(s.test_accuracy),
-            s.final_train_loss.map_or("-".into(), |l| format!("{l:.4}")),
-            format!("{:.1} s", s.train_seconds),
-        ]
+/// The columns of [`summary_cells`].
+const SUMMARY_HEADER: [&str; 7] = [
+    "learning rate",
+    "outcome",
+    "best epoch",
+    "best validation accuracy",
+    "test accuracy then",
+    "final training loss",
+    "training time",
+];
+
+/// A learning rate's row of a table, for a run of `epochs` epochs.
+fn summary_cells(s: &LrSummary, epochs: usize) -> Vec<String> {
+    let outcome = match s.diverged_at_epoch {
+        Some(epoch) => format!("diverged in epoch {epoch}"),
+        None if s.epochs_completed >= epochs => format!("finished {}", plural(epochs, "epoch")),
+        None => format!("{} of {epochs} epochs so far", s.epochs_completed),
+    };
+    let accuracy = |a: Option<f64>| a.map_or("-".into(), |a| percent(a, 2));
+    vec![
+        s.lr.to_string(),
+        outcome,
+        s.best_epoch.map_or("-".into(), |e| e.to_string()),
+        accuracy(s.best_val_accuracy),
+        accuracy(s.test_accuracy),
+        s.final_train_loss.map_or("-".into(), |l| format!("{l:.4}")),
+        format!("{:.1} s", s.train_seconds),
+    ]
+}
+
+/// `the last 10,000 training images`, or that there is none.
+fn validation_set(c: &TrainConfig) -> String {
+    match c.val_size {
+        0 => "none (--val-size 0)".into(),
+        n => format!("the last {} training images", thousands(n)),
+    }
+}
+
+/// A picture's heading, the picture and how to read it; or why it is not there.
+fn picture_blocks(picture: Picture, drawn: &[Picture], skipped: &[Skip]) -> Vec<Block> {
+    let mut blocks = vec![Block::Subheading(picture.heading().into())];
+    if drawn.contains(&picture) {
+        blocks.push(Block::Image {
+            src: picture.file_name().into(),
+            alt: picture.heading().into(),
+        });
+        blocks.push(Block::Paragraph(picture.how_to_read().into()));
+    } else {
+        let why = skipped
+            .iter()
+            .find(|s| s.pictures.contains(&picture))
+            .map_or("its data is missing", |s| s.why.as_str());
+        blocks.push(Block::Paragraph(format!(
+            "Not drawn ({}): {why}.",
+            picture.file_name()
+        )));
+    }
+    blocks
+}
+
+/// What the report left out, if anything.
+fn left_out(skipped: &[Skip]) -> Vec<Block> {
+    if skipped.is_empty() {
+        return Vec::new();
+    }
+    vec![
+        Block::Heading("Left out".into()),
+        Block::List(skipped.iter().map(Skip::to_string).collect()),
+    ]
+}
+
+/// Everything the page of a comparison talks about.
+pub struct ComparisonPage<'a> {
+    /// Each run with its label, in the order given.
+    pub runs: &'a [(String, &'a RunData)],
+    /// The folder beside the page that holds each run's own report.
+    pub folders: &'a [String],
+    pub drawn: &'a [Picture],
+    pub skipped: &'a [Skip],
+}
+
+impl ComparisonPage<'_> {
+    /// Writes both files into `dir` and returns their paths.
+    pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+        let labels: Vec<&str> = self.runs.iter().map(|(l, _)| l.as_str()).collect();
+        let title = format!("Comparison: {}", labels.join(", "));
+        write_pages(dir, &title, &self.blocks())
     }
 
-    fn picture(&self, picture: Picture) -> Vec<Block> {
-        let mut blocks = vec![Block::Subheading(picture.heading().into())];
-        if self.drawn.contains(&picture) {
-            blocks.push(Block::Image {
-                src: picture.file_name().into(),
-                alt: picture.heading().into(),
-            });
-            blocks.push(Block::Paragraph(picture.how_to_read().into()));
-        } else {
-            let why = self
-                .skipped
-                .iter()
-                .find(|s| s.pictures.contains(&picture))
-                .map_or("its data is missing", |s| s.why.as_str());
-            blocks.push(Block::Paragraph(format!(
-                "Not drawn ({}): {why}.",
-                picture.file_name()
-            )));
+    fn blocks(&self) -> Vec<Block> {
+        let mut blocks = vec![Block::Paragraph(format!(
+            "{} side by side. Each run's own report is in the folder named after it, linked \
+             at the end; the pictures below are the PNG files beside this page.",
+            plural(self.runs.len(), "run")
+        ))];
+        blocks.push(Block::Heading("The runs".into()));
+        blocks.push(self.runs_table());
+        blocks.push(Block::Heading("Learning rates".into()));
+        blocks.push(self.rates_table());
+        blocks.push(Block::Paragraph(self.best_overall()));
+        blocks.push(Block::Heading("Pictures".into()));
+        for picture in Picture::COMPARISON {
+            blocks.extend(picture_blocks(picture, self.drawn, self.skipped));
         }
+        blocks.push(Block::Heading("Each run's report".into()));
+        let links = self.runs.iter().zip(self.folders);
+        blocks.push(Block::Links(
+            links
+                .map(|((label, data), folder)| Link {
+                    text: format!("{label}: {}", data.run.path().display()),
+                    markdown: format!("{folder}/{MARKDOWN}"),
+                    html: format!("{folder}/{HTML}"),
+                })
+                .collect(),
+        ));
+        blocks.extend(left_out(self.skipped));
         blocks
+    }
+
+    /// What each run is: the settings that make its numbers.
+    fn runs_table(&self) -> Block {
+        let header = [
+            "run",
+            "network",
+            "learning rates",
+            "epochs",
+            "batch size",
+            "momentum",
+            "weight decay",
+            "seed",
+            "training images",
+            "validation images",
+        ];
+        let rows = self.runs.iter().map(|(label, data)| {
+            let c = &data.config;
+            let rates: Vec<String> = c.learning_rates.iter().map(f32::to_string).collect();
+            vec![
+                label.clone(),
+                c.architecture(),
+                rates.join(", "),
+                c.epochs.to_string(),
+                c.batch_size.to_string(),
+                c.momentum.to_string(),
+                c.weight_decay.to_string(),
+                c.seed.to_string(),
+                c.train_limit
+                    .map_or("all after the hold-out".into(), thousands),
+                thousands(c.val_size),
+            ]
+        });
+        Block::Table {
+            header: header.map(String::from).to_vec(),
+            rows: rows.collect(),
+            text_columns: 3,
+        }
+    }
+
+    /// Every learning rate of every run, with the one each run chose marked.
+    fn rates_table(&self) -> Block {
+        let mut header: Vec<String> = vec!["run".into()];
+        header.extend(SUMMARY_HEADER.map(String::from));
+        header.insert(3, "note".into());
+        let mut rows = Vec::new();
+        for (label, data) in self.runs {
+            let chosen = data
+                .best()
+                .filter(|_| data.config.val_size > 0)
+                .map(|b| b.lr);
+            for s in &data.summary.learning_rates {
+                let mut row = vec![label.clone()];
+                row.extend(summary_cells(s, data.config.epochs));
+                let note = if chosen == Some(s.lr) {
+                    "chosen on validation"
+                } else {
+                    ""
+                };
+                row.insert(3, note.into());
+                rows.push(row);
+            }
+        }
+        Block::Table {
+            header,
+            rows,
+            text_columns: 4,
+        }
+    }
+
+    /// The best learning rate of all runs on validation, and what it scores on test.
+    fn best_overall(&self) -> String {
+        let candidates = self.runs.iter().filter_map(|(label, data)| {
+            let best = data.best().filter(|_| data.config.val_size > 0)?;
+            Some((label, best, best.best_val_accuracy?))
+        });
+        let best = candidates.max_by(|a, b| a.2.total_cmp(&b.2));
+        match best {
+            Some((label, best, val)) => format!(
+                "Best on validation over all runs: {label}, learning rate {}, with {} on the \
+                 validation images{}. Runs are compared on validation, as each chose its \
+                 learning rate there; the test accuracy is the measurement of the one chosen.",
+                best.lr,
+                percent(val, 2),
+                best.test_accuracy.map_or(String::new(), |a| format!(
+                    " and {} on the test images",
+                    percent(a, 2)
+                )),
+            ),
+            None => "No run has a learning rate chosen on validation yet.".into(),
+        }
     }
 }
 

@@ -11,6 +11,10 @@ pub enum Picture {
     Misclassified,
     Confidence,
     Weights,
+    /// The loss curves of several runs, for a comparison.
+    CompareLossCurves,
+    /// The accuracy curves of several runs, for a comparison.
+    CompareAccuracy,
 }
 
 impl Picture {
@@ -27,6 +31,9 @@ impl Picture {
         Picture::Weights,
     ];
 
+    /// The pictures of a comparison of several runs, besides each run's own.
+    pub const COMPARISON: [Picture; 2] = [Picture::CompareLossCurves, Picture::CompareAccuracy];
+
     pub fn file_name(self) -> &'static str {
         match self {
             Picture::LossCurves => "loss_curves.png",
@@ -37,6 +44,8 @@ impl Picture {
             Picture::Misclassified => "misclassified.png",
             Picture::Confidence => "confidence.png",
             Picture::Weights => "weights.png",
+            Picture::CompareLossCurves => "compare_loss_curves.png",
+            Picture::CompareAccuracy => "compare_accuracy.png",
         }
     }
 
@@ -48,6 +57,8 @@ impl Picture {
             Picture::ConfusionMatrix | Picture::ConfusionMatrixNormalized => (1100, 1000),
             Picture::Misclassified => (1300, 1050),
             Picture::Weights => (1100, 1200),
+            // Room under the panels for the key of runs and learning rates.
+            Picture::CompareLossCurves | Picture::CompareAccuracy => (1600, 860),
         }
     }
 
@@ -62,6 +73,8 @@ impl Picture {
             Picture::Misclassified => "The most confidently wrong test digits",
             Picture::Confidence => "How sure is the network, and is that honest?",
             Picture::Weights => "What did the first layer learn?",
+            Picture::CompareLossCurves => "Loss per epoch, every run side by side",
+            Picture::CompareAccuracy => "Accuracy per epoch, every run side by side",
         }
     }
 
@@ -77,9 +90,10 @@ impl Picture {
             }
             Picture::BatchLoss => {
                 "Each panel is one learning rate on the same axes: the faint line is the loss of \
-                 every mini-batch, the dark line its moving average. A small learning rate \
-                 descends smoothly but slowly, a large one quickly but noisily, and one that is \
-                 too large shoots up until it diverges (cross)."
+                 every mini-batch, the dark line its moving average. The faint line's spread is \
+                 mostly which images each batch holds, not the learning rate (on this log scale \
+                 it looks widest where the loss is lowest), and a rate that is too large shoots \
+                 up until it diverges (cross)."
             }
             Picture::Accuracy => {
                 "Validation accuracy (left) and test accuracy (right) after each epoch, one colour \
@@ -118,6 +132,18 @@ impl Picture {
                  lower it. Stroke-like patterns are what the first layer learned to detect; \
                  speckle near the borders is where MNIST has no ink, so those weights keep their \
                  random start."
+            }
+            Picture::CompareLossCurves => {
+                "Training loss (left) and validation loss (right) of every learning rate of every \
+                 run, on a log scale. The colour is the learning rate and the line and dot \
+                 shapes are the run, as the key below the panels says, so the same rate in two \
+                 runs is one colour in two shapes; a cross marks a divergence."
+            }
+            Picture::CompareAccuracy => {
+                "Validation accuracy (left) and test accuracy (right) of every learning rate of \
+                 every run, coloured by learning rate and shaped by run. Compare runs on the \
+                 validation panel, as each run chose its learning rate there; the test panel \
+                 says how the chosen ones do on digits none of them has seen."
             }
         }
     }

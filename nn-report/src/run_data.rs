@@ -2,14 +2,15 @@
 //! history, read through nn-train's run directory. A run that is still training, was killed or
 //! diverged is read as far as its files go; each gap becomes a [`Skip`].
 
-use anyhow::Result;
 use nn_run::config::TrainConfig;
-use nn_run::run_dir::{BatchLoss, EpochMetrics, LrSummary, RunDir, Summary};
+use nn_run::run_dir::{BatchLoss, EpochMetrics, LrSummary, RunConfig, RunDir, RunError, Summary};
 
 use crate::Skip;
 
 pub struct RunData {
     pub run: RunDir,
+    /// `--name`, if the run was given one.
+    pub name: Option<String>,
     pub config: TrainConfig,
     /// From `summary.json`, or computed from the metrics when that file is missing or damaged.
     pub summary: Summary,
@@ -46,8 +47,12 @@ impl RateHistory {
 impl RunData {
     /// Reads everything but the checkpoints. Only an unreadable `config.json` is an error:
     /// without it the learning rates are unknown. See `docs/08-reading-the-report.md`.
-    pub fn read(run: &RunDir, skipped: &mut Vec<Skip>) -> Result<RunData> {
-        let config = run.read_config()?;
+    pub fn read(run: &RunDir, skipped: &mut Vec<Skip>) -> Result<RunData, RunError> {
+        let RunConfig {
+            name,
+            train: config,
+            ..
+        } = run.read_config()?;
         let rates = config
             .learning_rates
             .iter()
@@ -68,13 +73,14 @@ impl RunData {
             match run.read_summary() {
                 Ok(summary) => (summary, None),
                 Err(e) => {
-                    let note = format!("{e:#}; this table is computed from metrics.csv instead");
+                    let note = format!("{e}; this table is computed from metrics.csv instead");
                     (computed(), Some(note))
                 }
             }
         };
         Ok(RunData {
             run: run.clone(),
+            name,
             config,
             summary,
             summary_note,
@@ -83,12 +89,13 @@ impl RunData {
     }
 
     /// The run's folder name, e.g. `2026-11-27T23-04-52Z`.
-    pub fn name(&self) -> String {
-        let path = self.run.path();
-        path.file_name()
-            .unwrap_or(path.as_os_str())
-            .to_string_lossy()
-            .into_owned()
+    pub fn folder_name(&self) -> String {
+        self.run.folder_name()
+    }
+
+    /// What the run is called: its `--name`, else its folder's name.
+    pub fn label(&self) -> String {
+        self.name.clone().unwrap_or_else(|| self.folder_name())
     }
 
     /// The learning rate chosen on validation, with its best epoch.
@@ -136,7 +143,11 @@ fn read_rate(run: &RunDir, lr: f32, index: usize, skipped: &mut Vec<Skip>) -> Ra
 }
 
 /// The rows of a log, or `None` after noting why they could not be read.
-fn logged<T>(rows: Result<Vec<T>>, what: &str, skipped: &mut Vec<Skip>) -> Option<Vec<T>> {
-    rows.map_err(|e| skipped.push(Skip::new(what, format!("{e:#}"))))
+fn logged<T>(
+    rows: Result<Vec<T>, RunError>,
+    what: &str,
+    skipped: &mut Vec<Skip>,
+) -> Option<Vec<T>> {
+    rows.map_err(|e| skipped.push(Skip::new(what, e.to_string())))
         .ok()
 }

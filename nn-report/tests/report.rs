@@ -6,10 +6,10 @@ mod fixture;
 use std::fs;
 use std::process::Command;
 
-use fixture::{DIVERGED_LR, GOOD_LR, assert_picture, finished_run, test_images};
+use fixture::{DIVERGED_LR, GOOD_LR, assert_picture, finished_run, named_run, test_images};
 use nn_report::evaluation::TestSet;
 use nn_report::picture::Picture;
-use nn_report::{Outcome, page, write_report};
+use nn_report::{Outcome, page, write_comparison, write_report};
 use nn_run::run_dir::RunDir;
 
 fn skipped_pictures(outcome: &Outcome) -> Vec<Picture> {
@@ -29,7 +29,7 @@ fn a_run_with_a_diverged_learning_rate_gets_every_picture_and_both_pages() {
     let dir = tempfile::tempdir().unwrap();
     let run = finished_run(dir.path());
 
-    let outcome = write_report(&run, TestSet::Loaded(test_images())).unwrap();
+    let outcome = write_report(&run, &run.report_dir(), TestSet::Loaded(test_images())).unwrap();
 
     assert!(outcome.skipped.is_empty(), "{:?}", outcome.skipped);
     assert_eq!(outcome.dir, run.report_dir());
@@ -62,16 +62,23 @@ fn a_run_with_a_diverged_learning_rate_gets_every_picture_and_both_pages() {
         assert!(text.contains("Precision and recall per digit"));
         assert!(text.contains("784-16-10"));
     }
-    assert!(html.contains("<img src=\"loss_curves.png\""));
-    assert!(markdown.contains("![") && markdown.contains("](confusion_matrix.png)"));
+    // Every picture links to itself at full size.
+    for picture in Picture::ALL {
+        let name = picture.file_name();
+        assert!(
+            html.contains(&format!("<a href=\"{name}\"><img src=\"{name}\"")),
+            "{name}"
+        );
+        assert!(markdown.contains(&format!("]({name})]({name})")), "{name}");
+    }
 }
 
 #[test]
 fn a_run_rendered_twice_keeps_its_files_and_leaves_no_temporary_ones() {
     let dir = tempfile::tempdir().unwrap();
     let run = finished_run(dir.path());
-    write_report(&run, TestSet::Loaded(test_images())).unwrap();
-    let outcome = write_report(&run, TestSet::Loaded(test_images())).unwrap();
+    write_report(&run, &run.report_dir(), TestSet::Loaded(test_images())).unwrap();
+    let outcome = write_report(&run, &run.report_dir(), TestSet::Loaded(test_images())).unwrap();
     let files = fs::read_dir(&outcome.dir).unwrap().count();
     assert_eq!(files, Picture::ALL.len() + 2);
 }
@@ -89,7 +96,7 @@ fn a_partial_run_draws_what_its_files_allow_and_says_what_it_skipped() {
 
     // The test images are never needed: a missing folder must not matter.
     let nowhere = dir.path().join("no-mnist-here");
-    let outcome = write_report(&run, TestSet::Files(nowhere)).unwrap();
+    let outcome = write_report(&run, &run.report_dir(), TestSet::Files(nowhere)).unwrap();
 
     for picture in [Picture::LossCurves, Picture::BatchLoss, Picture::Accuracy] {
         assert_picture(&outcome.dir.join(picture.file_name()), picture.size());
@@ -137,7 +144,7 @@ fn a_run_that_has_logged_nothing_still_gets_its_page() {
     let dir = tempfile::tempdir().unwrap();
     let run = RunDir::create(dir.path(), &fixture::config(&[GOOD_LR])).unwrap();
 
-    let outcome = write_report(&run, TestSet::Loaded(test_images())).unwrap();
+    let outcome = write_report(&run, &run.report_dir(), TestSet::Loaded(test_images())).unwrap();
 
     let mut skipped = skipped_pictures(&outcome);
     skipped.sort_by_key(|p| p.file_name());
@@ -160,7 +167,7 @@ fn missing_test_images_leave_out_only_the_test_set_pictures() {
     let empty = dir.path().join("mnist");
     fs::create_dir(&empty).unwrap();
 
-    let outcome = write_report(&run, TestSet::Files(empty.clone())).unwrap();
+    let outcome = write_report(&run, &run.report_dir(), TestSet::Files(empty.clone())).unwrap();
 
     assert_picture(&outcome.dir.join("weights.png"), Picture::Weights.size());
     let skip = outcome
@@ -181,7 +188,7 @@ fn a_damaged_checkpoint_is_reported_not_fatal() {
     let run = finished_run(dir.path());
     fs::write(run.best_checkpoint_path(GOOD_LR), b"not a checkpoint").unwrap();
 
-    let outcome = write_report(&run, TestSet::Loaded(test_images())).unwrap();
+    let outcome = write_report(&run, &run.report_dir(), TestSet::Loaded(test_images())).unwrap();
 
     let skip = outcome
         .skipped
@@ -202,7 +209,7 @@ fn a_damaged_log_leaves_out_its_learning_rate_only() {
     )
     .unwrap();
 
-    let outcome = write_report(&run, TestSet::Loaded(test_images())).unwrap();
+    let outcome = write_report(&run, &run.report_dir(), TestSet::Loaded(test_images())).unwrap();
 
     let reasons: Vec<String> = outcome.skipped.iter().map(|s| s.to_string()).collect();
     assert!(
@@ -247,6 +254,78 @@ fn a_missing_path_is_a_one_line_error() {
 }
 
 #[test]
+fn two_runs_on_the_command_line_are_compared_into_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    named_run(&a, Some("first"));
+    finished_run(&b);
+    let out = dir.path().join("cmp");
+
+    let output = nn_report()
+        .args([&a, &b])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.starts_with(&format!("Comparison of 2 runs in {}\n", out.display())));
+    assert!(stdout.contains(&format!(
+        "report of first in {}",
+        out.join("first").display()
+    )));
+    assert!(stdout.contains("wrote ") && stdout.contains("compare_loss_curves.png"));
+    // The test images are missing (MNIST_DIR points nowhere): said, per run.
+    assert!(
+        stdout.contains("skipped first: confusion_matrix.png"),
+        "{stdout}"
+    );
+    assert!(out.join("compare_accuracy.png").is_file());
+    assert!(
+        !a.join("report").exists(),
+        "--out leaves the runs untouched"
+    );
+}
+
+#[test]
+fn one_run_with_out_is_reported_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    finished_run(&run);
+    let out = dir.path().join("elsewhere");
+    let output = nn_report()
+        .arg(&run)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(out.join("loss_curves.png").is_file() && out.join(page::HTML).is_file());
+    assert!(!run.join("report").exists());
+}
+
+#[test]
+fn a_run_given_twice_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    finished_run(dir.path());
+    let path = dir.path().to_str().unwrap();
+    let output = nn_report()
+        .args([path, &format!("{path}/.")])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("is given twice"), "{stderr}");
+}
+
+#[test]
+fn short_and_long_help_say_the_same() {
+    let help = |flag: &str| nn_report().arg(flag).output().unwrap().stdout;
+    assert_eq!(help("-h"), help("--help"));
+}
+
+#[test]
 fn a_run_prints_what_it_wrote_and_what_it_skipped() {
     let dir = tempfile::tempdir().unwrap();
     let run = RunDir::create(dir.path(), &fixture::config(&[GOOD_LR])).unwrap();
@@ -263,4 +342,66 @@ fn a_run_prints_what_it_wrote_and_what_it_skipped() {
     );
     assert!(stdout.contains("skipped batch_loss.png: "), "{stdout}");
     assert!(stdout.contains("index.html"), "{stdout}");
+}
+
+#[test]
+fn a_comparison_of_two_runs_renders_every_picture_and_a_table_of_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let wide = named_run(&dir.path().join("2026-12-01T20-59-34Z-wide"), Some("wide"));
+    let plain = finished_run(&dir.path().join("2026-12-01T20-59-34Z"));
+    let out = dir.path().join("comparison");
+
+    let outcome = write_comparison(&[wide, plain], &out, TestSet::Loaded(test_images())).unwrap();
+
+    assert!(outcome.skipped.is_empty(), "{:?}", outcome.skipped);
+    for picture in Picture::COMPARISON {
+        let path = out.join(picture.file_name());
+        assert!(outcome.written.contains(&path), "{}", path.display());
+        assert_picture(&path, picture.size());
+    }
+    // Each run's own report, in a folder named after it: by its name, else its folder's.
+    let labels: Vec<&str> = outcome.runs.iter().map(|(l, _)| l.as_str()).collect();
+    assert_eq!(labels, ["wide", "2026-12-01T20-59-34Z"]);
+    for folder in ["wide", "2026-12-01T20-59-34Z"] {
+        for picture in Picture::ALL {
+            assert_picture(&out.join(folder).join(picture.file_name()), picture.size());
+        }
+        assert!(out.join(folder).join(page::HTML).is_file());
+    }
+    let html = fs::read_to_string(out.join(page::HTML)).unwrap();
+    let markdown = fs::read_to_string(out.join(page::MARKDOWN)).unwrap();
+    for text in [&html, &markdown] {
+        assert!(
+            text.contains("Comparison: wide, 2026-12-01T20-59-34Z"),
+            "{text}"
+        );
+        assert!(text.contains("784-16-10"), "{text}");
+        // Every learning rate of every run is a row: two runs, two rates each.
+        assert_eq!(text.matches("diverged in epoch 1").count(), 2, "{text}");
+        // Each run chose one.
+        assert_eq!(text.matches("chosen on validation").count(), 2, "{text}");
+        for picture in Picture::COMPARISON {
+            assert!(
+                text.contains(picture.how_to_read()),
+                "{}",
+                picture.file_name()
+            );
+        }
+    }
+    assert!(html.contains("<a href=\"wide/index.html\">"), "{html}");
+    assert!(markdown.contains("](wide/report.md)"), "{markdown}");
+    assert!(html.contains("<a href=\"compare_accuracy.png\"><img src=\"compare_accuracy.png\""));
+}
+
+#[test]
+fn runs_with_the_same_label_get_folders_of_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = named_run(&dir.path().join("a"), Some("same"));
+    let b = named_run(&dir.path().join("b"), Some("same"));
+    let out = dir.path().join("comparison");
+    let outcome = write_comparison(&[a, b], &out, TestSet::Loaded(test_images())).unwrap();
+    let labels: Vec<&str> = outcome.runs.iter().map(|(l, _)| l.as_str()).collect();
+    assert_eq!(labels, ["same", "same 2"]);
+    assert!(out.join("same").join("loss_curves.png").is_file());
+    assert!(out.join("same_2").join("loss_curves.png").is_file());
 }

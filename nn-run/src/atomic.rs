@@ -59,6 +59,18 @@ impl PendingFile {
         self.temp.persist(&self.dest).map_err(|e| e.error)?;
         Ok(())
     }
+
+    /// Like [`PendingFile::commit`], but only if nothing exists under the real name yet
+    /// (an `AlreadyExists` error otherwise, and the existing file is left alone). Atomic too:
+    /// of two processes committing the same name, exactly one succeeds.
+    pub fn commit_if_absent(mut self) -> io::Result<()> {
+        self.temp.as_file_mut().flush()?;
+        self.temp.as_file().sync_all()?;
+        self.temp
+            .persist_noclobber(&self.dest)
+            .map_err(|e| e.error)?;
+        Ok(())
+    }
 }
 
 /// Writes `bytes` to `dest` atomically.
@@ -94,6 +106,21 @@ mod tests {
         write_atomically(&dest, b"# report").unwrap();
         let mode = std::fs::metadata(&dest).unwrap().permissions().mode();
         assert_eq!(mode & 0o644, 0o644, "mode {mode:o}");
+    }
+
+    #[test]
+    fn commit_if_absent_never_replaces_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("config.json");
+        let mut first = PendingFile::new(&dest).unwrap();
+        first.file().write_all(b"first").unwrap();
+        first.commit_if_absent().unwrap();
+        let mut second = PendingFile::new(&dest).unwrap();
+        second.file().write_all(b"second").unwrap();
+        let err = second.commit_if_absent().unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read(&dest).unwrap(), b"first");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

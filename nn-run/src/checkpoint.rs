@@ -64,18 +64,19 @@ pub struct Checkpoint {
 }
 
 /// Every way loading or saving a checkpoint can fail, each naming the file. The order in which
-/// they are checked: `docs/appendix-b-runs-and-checkpoints.md`.
+/// they are checked: `docs/appendix-b-runs-and-checkpoints.md`. An OS error is part of the
+/// message, not also its `source`, so it is printed once.
 #[derive(Debug, Error)]
 pub enum CheckpointError {
-    #[error("cannot read checkpoint {path}: {source}")]
+    #[error("cannot read checkpoint {path}: {reason}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        reason: std::io::Error,
     },
-    #[error("cannot write checkpoint {path}: {source}")]
+    #[error("cannot write checkpoint {path}: {reason}")]
     Write {
         path: PathBuf,
-        source: std::io::Error,
+        reason: std::io::Error,
     },
     #[error(
         "{path} is not an nn-train checkpoint (it does not start with the checkpoint magic bytes)"
@@ -125,7 +126,7 @@ impl Checkpoint {
         let payload = bincode::serde::encode_to_vec(self, bincode_config()).map_err(|e| {
             CheckpointError::Write {
                 path: path.into(),
-                source: std::io::Error::other(e),
+                reason: std::io::Error::other(e),
             }
         })?;
         let mut bytes = Vec::with_capacity(HEADER_BYTES + payload.len());
@@ -140,18 +141,18 @@ impl Checkpoint {
             }
             write_atomically(path, &bytes)
         };
-        write().map_err(|source| CheckpointError::Write {
+        write().map_err(|reason| CheckpointError::Write {
             path: path.into(),
-            source,
+            reason,
         })
     }
 
     /// Reads and checks a checkpoint; every way the file can be broken is a
     /// [`CheckpointError`]. The checks, in order: `docs/appendix-b-runs-and-checkpoints.md`.
     pub fn load(path: &Path) -> Result<Checkpoint, CheckpointError> {
-        let bytes = fs::read(path).map_err(|source| CheckpointError::Read {
+        let bytes = fs::read(path).map_err(|reason| CheckpointError::Read {
             path: path.into(),
-            source,
+            reason,
         })?;
         Checkpoint::decode(path, &bytes)
     }
@@ -173,14 +174,19 @@ impl Checkpoint {
     /// hidden layers. What every command that uses a trained network takes.
     pub fn load_mnist_classifier(path: &Path) -> Result<Checkpoint, CheckpointError> {
         let checkpoint = Checkpoint::load(path)?;
-        let sizes = checkpoint.model.sizes();
-        if sizes[0] != IMAGE_PIXELS || sizes.last() != Some(&CLASSES) {
+        if !checkpoint.reads_mnist() {
             return Err(CheckpointError::NotForMnist {
                 path: path.into(),
-                architecture: architecture(&sizes),
+                architecture: architecture(&checkpoint.model.sizes()),
             });
         }
         Ok(checkpoint)
+    }
+
+    /// Its network reads MNIST digits: 784 inputs and 10 classes, any hidden layers.
+    pub fn reads_mnist(&self) -> bool {
+        let sizes = self.model.sizes();
+        sizes[0] == IMAGE_PIXELS && sizes.last() == Some(&CLASSES)
     }
 
     fn decode(path: &Path, bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {

@@ -1,6 +1,7 @@
 //! What a run is: the network, the data, the learning rates and every other setting that
-//! changes its numbers. Stored as `config.json` in the run directory and inside every
-//! checkpoint, so a run can be reproduced or resumed from either.
+//! changes its numbers. Stored in the run directory's `config.json` (beside the run's name,
+//! see `RunConfig` in `run_dir.rs`) and inside every checkpoint, so a run can be reproduced or
+//! resumed from either.
 //! See `docs/appendix-b-runs-and-checkpoints.md`.
 
 use serde::{Deserialize, Serialize};
@@ -57,11 +58,6 @@ impl TrainConfig {
     /// `784-128-10`
     pub fn architecture(&self) -> String {
         architecture(&self.layer_sizes())
-    }
-
-    /// The name of a learning rate's folder in the run directory: `lr-0.05`.
-    pub fn lr_dir_name(learning_rate: f32) -> String {
-        format!("lr-{learning_rate}")
     }
 }
 

@@ -1,10 +1,17 @@
-//! Measuring a network on a whole split: mean loss, accuracy, and every prediction.
+//! Measuring a network on a whole split: mean loss, accuracy, and every prediction; and a
+//! checkpoint measured on one (`nn-train eval`).
+
+use std::path::{Path, PathBuf};
 
 use nn_core::metrics::count_correct;
 use nn_core::softmax::argmax;
 use nn_core::{Activations, Matrix, Mlp};
+use thiserror::Error;
 
 use datasets::mnist::{CLASSES, Split};
+
+use crate::checkpoint::Checkpoint;
+use crate::config::architecture;
 
 /// Examples per forward pass when measuring: large batches keep the products efficient, and
 /// the result does not depend on it (each example's loss is its own).
@@ -83,4 +90,47 @@ impl Evaluator {
             visit(&self.labels, &self.acts, loss);
         }
     }
+}
+
+/// Why a checkpoint cannot be measured on MNIST.
+#[derive(Debug, Error)]
+pub enum EvalError {
+    #[error("{path} holds a {architecture} network, which does not take MNIST images")]
+    NotMnist { path: PathBuf, architecture: String },
+    #[error("cannot measure {path} on an empty {split} set")]
+    EmptySplit { path: PathBuf, split: String },
+}
+
+/// Measures the checkpoint read from `path` on `split` (called `split_name` in the output):
+/// the `eval` command. Two lines: what the checkpoint is, and its loss and accuracy.
+pub fn evaluate_checkpoint(
+    path: &Path,
+    checkpoint: &Checkpoint,
+    split: &Split,
+    split_name: &str,
+) -> Result<String, EvalError> {
+    let architecture = architecture(&checkpoint.model.sizes());
+    if !checkpoint.reads_mnist() {
+        return Err(EvalError::NotMnist {
+            path: path.into(),
+            architecture,
+        });
+    }
+    if split.is_empty() {
+        return Err(EvalError::EmptySplit {
+            path: path.into(),
+            split: split_name.into(),
+        });
+    }
+    let result = Evaluator::default().evaluate(&checkpoint.model, split);
+    let correct = (result.accuracy * split.len() as f64).round();
+    Ok(format!(
+        "{}: {architecture} network, lr {}, epoch {}\n{split_name} loss {:.4}, accuracy {:.2}% ({correct}/{})",
+        path.display(),
+        checkpoint.learning_rate,
+        checkpoint.epoch,
+        result.loss,
+        100.0 * result.accuracy,
+        split.len()
+    ))
 }

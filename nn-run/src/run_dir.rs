@@ -3,29 +3,173 @@
 //! draws from them: `docs/08-reading-the-report.md`).
 //!
 //! ```text
-//! runs/<timestamp>/
-//!   config.json                   TrainConfig: everything needed to reproduce the run
+//! runs/<UTC start time>[-<name>]/
+//!   config.json                   RunConfig: everything needed to reproduce the run
 //!   summary.json                  one LrSummary per learning rate, rewritten after every epoch
 //!   lr-0.1/
 //!     metrics.csv                 one EpochMetrics row per epoch
 //!     batches.csv                 one BatchLoss row per SGD step
-//!     checkpoints/epoch-001.ckpt  the model after each epoch
 //!     best.ckpt                   the epoch with the best validation accuracy
 //!     last.ckpt                   the latest epoch: what --resume continues from
+//!     checkpoints/epoch-001.ckpt  the model after each epoch (--keep-checkpoints all only)
 //! ```
 //!
-//! Every file is written whole to a temporary name and renamed into place, so a reader (or a
-//! run killed at any moment) only ever sees complete files.
+//! A new run's folder is claimed with one `create_dir`, which fails if the folder exists, so
+//! two runs started in the same second never share one: the second gets a `-2` suffix. Every
+//! file is written whole to a temporary name and renamed into place, so a reader (or a run
+//! killed at any moment) only ever sees complete files.
 //! See `docs/appendix-b-runs-and-checkpoints.md`.
 
+use std::fmt;
 use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
-use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
+use thiserror::Error;
 
-use crate::atomic::write_atomically;
+use crate::atomic::{PendingFile, write_atomically};
 use crate::config::TrainConfig;
+
+/// Every way reading or writing a run directory can fail, each naming the file or folder.
+/// The OS error is part of the message (and not also a `source`), so it is printed once.
+#[derive(Debug, Error)]
+pub enum RunError {
+    #[error(
+        "{path} already holds a run; continue it with --resume {path}, or choose another --out"
+    )]
+    AlreadyARun { path: PathBuf },
+    #[error("cannot create the run directory {path}: {reason}")]
+    Create { path: PathBuf, reason: io::Error },
+    #[error("{path} is not a directory")]
+    NotADirectory { path: PathBuf },
+    #[error("{path} is not a run directory (it has no config.json)")]
+    NotARun { path: PathBuf },
+    #[error("{path} holds no run that has finished an epoch; train first with {TRAIN_COMMAND}")]
+    NoTrainedRun { path: PathBuf },
+    #[error(
+        "{path}: every learning rate diverged before finishing an epoch, so the run has no model"
+    )]
+    NoModel { path: PathBuf },
+    #[error(
+        "no run under {path} has a checkpoint yet; train one with {TRAIN_COMMAND}, or name a \
+         checkpoint with --checkpoint FILE"
+    )]
+    NoCheckpoint { path: PathBuf },
+    #[error("cannot read {path}: {reason}")]
+    Read { path: PathBuf, reason: io::Error },
+    #[error("cannot write {path}: {reason}")]
+    Write { path: PathBuf, reason: io::Error },
+    #[error("{path} is not valid: the file is damaged or from another version ({reason})")]
+    Invalid { path: PathBuf, reason: String },
+}
+
+/// How a student starts a run, as the messages that send them there say it.
+pub const TRAIN_COMMAND: &str = "`cargo run --release -p nn-train`";
+
+/// `config.json`: the settings that make the run's numbers, and what the run is called and
+/// keeps, which change no number (so checkpoints hold only [`TrainConfig`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunConfig {
+    /// `--name`: part of the folder's name too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Which checkpoints the run keeps. Runs written before the option existed kept all.
+    #[serde(default = "KeepCheckpoints::all")]
+    pub keep_checkpoints: KeepCheckpoints,
+    #[serde(flatten)]
+    pub train: TrainConfig,
+}
+
+impl RunConfig {
+    /// A run of `train` with no name, keeping the default checkpoints.
+    pub fn new(train: TrainConfig) -> RunConfig {
+        RunConfig {
+            name: None,
+            keep_checkpoints: KeepCheckpoints::default(),
+            train,
+        }
+    }
+}
+
+/// Which checkpoints a run keeps (`--keep-checkpoints`). See
+/// `docs/appendix-b-runs-and-checkpoints.md`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeepCheckpoints {
+    /// `best.ckpt` and `last.ckpt` of each learning rate: enough to resume exactly and to
+    /// report, at a tenth of the disk of a 10-epoch run's every-epoch files.
+    #[default]
+    BestLast,
+    /// Also `checkpoints/epoch-NNN.ckpt` after every epoch, to study how the model changed.
+    All,
+}
+
+impl KeepCheckpoints {
+    /// The names `--keep-checkpoints` accepts, the default first.
+    pub const NAMES: [&str; 2] = ["best-last", "all"];
+
+    fn all() -> KeepCheckpoints {
+        KeepCheckpoints::All
+    }
+
+    pub fn keeps_every_epoch(self) -> bool {
+        self == KeepCheckpoints::All
+    }
+}
+
+impl fmt::Display for KeepCheckpoints {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(match self {
+            KeepCheckpoints::BestLast => "best-last",
+            KeepCheckpoints::All => "all",
+        })
+    }
+}
+
+impl FromStr for KeepCheckpoints {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<KeepCheckpoints, String> {
+        match text {
+            "best-last" => Ok(KeepCheckpoints::BestLast),
+            "all" => Ok(KeepCheckpoints::All),
+            _ => Err(format!(
+                "'{text}' is not a checkpoint policy: choose {}",
+                KeepCheckpoints::NAMES.join(" or ")
+            )),
+        }
+    }
+}
+
+/// The longest name a run may have: the folder name stays readable in a listing.
+pub const MAX_NAME_CHARS: usize = 40;
+
+/// Checks a run name (`--name`): it becomes part of a folder name on every operating system,
+/// so it is letters, digits, `-`, `_` and `.`, starting with a letter or digit. `Err` says why
+/// not, in a sentence.
+pub fn check_name(name: &str) -> Result<(), String> {
+    let rule = format!(
+        "a run name is 1 to {MAX_NAME_CHARS} letters, digits, '-', '_' or '.', starting with a \
+         letter or digit (it becomes part of the folder name runs/<time>-<name>)"
+    );
+    let problem = if name.is_empty() {
+        "it is empty".to_string()
+    } else if name.chars().count() > MAX_NAME_CHARS {
+        format!("it is {} characters long", name.chars().count())
+    } else if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+    {
+        format!("it contains {c:?}")
+    } else if !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        "it does not start with a letter or digit".to_string()
+    } else {
+        return Ok(());
+    };
+    Err(format!("'{name}' cannot name a run: {problem}; {rule}"))
+}
 
 /// One row of `metrics.csv`: the state of the network after an epoch. The default run's rows
 /// are read in `docs/06-sgd-and-learning-rate.md`.
@@ -104,7 +248,8 @@ impl LrSummary {
             test_accuracy: best.map(|m| m.test_accuracy),
             final_test_accuracy: last.map(|m| m.test_accuracy),
             final_train_loss: last.map(|m| m.train_loss),
-            train_seconds: metrics.iter().map(|m| m.seconds).sum(),
+            // A sum of nothing is -0.0 in IEEE arithmetic; a rate that never ran took 0 s.
+            train_seconds: metrics.iter().map(|m| m.seconds).sum::<f64>() + 0.0,
         }
     }
 }
@@ -118,7 +263,8 @@ pub struct Summary {
 impl Summary {
     /// The learning rate with the best validation accuracy: chosen on validation, never on
     /// test, which would make the test accuracy an optimistic guess instead of a measurement.
-    /// See `docs/07-data-and-validation.md`.
+    /// Without a validation set there is nothing to choose with, and it is the last learning
+    /// rate that finished an epoch. See `docs/07-data-and-validation.md`.
     pub fn best(&self) -> Option<&LrSummary> {
         self.learning_rates
             .iter()
@@ -129,88 +275,193 @@ impl Summary {
                     .unwrap_or(std::cmp::Ordering::Equal)
             })
     }
+
+    /// Whether any learning rate has finished an epoch (diverged ones included).
+    pub fn any_epoch(&self) -> bool {
+        self.learning_rates
+            .iter()
+            .any(|s| s.epochs_completed > 0 || s.diverged)
+    }
+}
+
+/// The network a run offers: the best checkpoint of the learning rate chosen on validation.
+/// See [`RunDir::chosen_checkpoint`] and [`RunDir::newest_best_checkpoint`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct BestCheckpoint {
+    /// `<run>/lr-<rate>/best.ckpt`
+    pub path: PathBuf,
+    /// The run it belongs to.
+    pub run: PathBuf,
+    pub learning_rate: f32,
+    /// The epoch it holds.
+    pub epoch: usize,
 }
 
 /// A run directory on disk.
 #[derive(Clone, Debug)]
 pub struct RunDir {
     path: PathBuf,
+    /// Whether this process created the folder (and may remove it again, see
+    /// [`RunDir::discard`]).
+    created_folder: bool,
 }
 
 impl RunDir {
-    /// A new run directory; `config.json` is written at once, so from then on the folder is
-    /// recognisably a run.
-    pub fn create(path: &Path, config: &TrainConfig) -> Result<RunDir> {
-        if path.join("config.json").exists() {
-            bail!(
-                "{} already holds a run; continue it with --resume {0}, or choose another --out",
-                path.display()
-            );
-        }
-        fs::create_dir_all(path)
-            .with_context(|| format!("cannot create the run directory {}", path.display()))?;
-        let run = RunDir {
-            path: path.to_path_buf(),
+    /// A new run under `parent`, in a folder of its own named by the UTC time and `name`:
+    /// `2026-11-27T21-40-05Z-wide`. If another run took that name first (two runs started in
+    /// the same second), the next free one of `-2`, `-3`, … is taken. Claiming is one
+    /// `create_dir`, which fails if the folder exists, so no two runs ever share a folder.
+    pub fn create_new(parent: &Path, config: &RunConfig) -> Result<RunDir, RunError> {
+        fs::create_dir_all(parent).map_err(|reason| RunError::Create {
+            path: parent.into(),
+            reason,
+        })?;
+        let stamp = jiff::Timestamp::now().strftime(TIME_FORMAT).to_string();
+        let base = match &config.name {
+            Some(name) => format!("{stamp}-{name}"),
+            None => stamp,
         };
-        run.write_config(config)?;
-        Ok(run)
+        for n in 1.. {
+            let path = match n {
+                1 => parent.join(&base),
+                n => parent.join(format!("{base}-{n}")),
+            };
+            match fs::create_dir(&path) {
+                Ok(()) => {
+                    let run = RunDir {
+                        path,
+                        created_folder: true,
+                    };
+                    return run.claim(config);
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(reason) => return Err(RunError::Create { path, reason }),
+            }
+        }
+        unreachable!("some suffix is free")
     }
 
-    /// An existing run directory: one holding a `config.json`.
-    pub fn open(path: &Path) -> Result<RunDir> {
-        if !path.is_dir() {
-            bail!("{} is not a directory", path.display());
-        }
-        if !path.join("config.json").is_file() {
-            bail!(
-                "{} is not a run directory (it has no config.json)",
-                path.display()
-            );
-        }
-        Ok(RunDir {
+    /// A new run in the folder `path` (`--out`), created if missing. A folder that already
+    /// holds a run is refused, even if another process writes its `config.json` at this very
+    /// moment: the file is created only if it does not exist.
+    pub fn create(path: &Path, config: &RunConfig) -> Result<RunDir, RunError> {
+        let created_folder = !path.exists();
+        fs::create_dir_all(path).map_err(|reason| RunError::Create {
+            path: path.into(),
+            reason,
+        })?;
+        RunDir {
             path: path.to_path_buf(),
+            created_folder,
+        }
+        .claim(config)
+    }
+
+    /// Writes `config.json` into the run's folder unless one is there: from then on the folder
+    /// is recognisably this run.
+    fn claim(self, config: &RunConfig) -> Result<RunDir, RunError> {
+        let path = self.config_path();
+        let write_error = |reason| RunError::Write {
+            path: path.clone(),
+            reason,
+        };
+        let mut pending = PendingFile::new(&path).map_err(write_error)?;
+        io::Write::write_all(pending.file(), &json_bytes(config)).map_err(write_error)?;
+        match pending.commit_if_absent() {
+            Ok(()) => Ok(self),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(RunError::AlreadyARun {
+                path: self.path.clone(),
+            }),
+            Err(reason) => Err(write_error(reason)),
+        }
+    }
+
+    /// Removes a run that never finished an epoch, so it does not clutter `runs/` or pass for
+    /// the newest run: the whole folder if this process created it, else only `config.json`.
+    pub fn discard(self) -> Result<(), RunError> {
+        let removed = if self.created_folder {
+            fs::remove_dir_all(&self.path)
+        } else {
+            fs::remove_file(self.config_path())
+        };
+        removed.map_err(|reason| RunError::Write {
+            path: self.path.clone(),
+            reason,
         })
     }
 
-    /// The newest run under `runs_dir` (run folders are named by their UTC start time).
-    pub fn latest(runs_dir: &Path) -> Result<RunDir> {
-        match runs_newest_first(runs_dir)?.into_iter().next() {
-            Some(path) => Ok(RunDir { path }),
-            None => bail!(
-                "{} holds no runs; train first with `cargo run --release -p nn-train`",
-                runs_dir.display()
-            ),
+    /// An existing run directory: one holding a `config.json`.
+    pub fn open(path: &Path) -> Result<RunDir, RunError> {
+        if !path.is_dir() {
+            return Err(RunError::NotADirectory { path: path.into() });
         }
+        if !path.join(CONFIG).is_file() {
+            return Err(RunError::NotARun { path: path.into() });
+        }
+        Ok(RunDir {
+            path: path.to_path_buf(),
+            created_folder: false,
+        })
+    }
+
+    /// The newest run under `runs_dir` that has finished at least one epoch: what `nn-report`
+    /// draws when no run is named.
+    pub fn latest_trained(runs_dir: &Path) -> Result<RunDir, RunError> {
+        runs_newest_first(runs_dir)?
+            .into_iter()
+            .find(RunDir::has_trained)
+            .ok_or_else(|| RunError::NoTrainedRun {
+                path: runs_dir.into(),
+            })
     }
 
     /// The checkpoint to use when none is named (`nn-train predict`, `nn-play`): the best
     /// epoch of the best learning rate (both chosen on validation) of the newest run under
-    /// `runs_dir` that has finished an epoch. A run still in its first epoch has no checkpoint
-    /// yet, so an older one is taken; the returned [`BestCheckpoint`] says which.
-    pub fn newest_best_checkpoint(runs_dir: &Path) -> Result<BestCheckpoint> {
-        for path in runs_newest_first(runs_dir)? {
-            let run = RunDir { path };
-            if !run.summary_path().is_file() {
-                continue;
-            }
-            let summary = run.read_summary()?;
-            let Some((best, epoch)) = summary.best().and_then(|b| Some((b, b.best_epoch?))) else {
-                continue;
-            };
-            let checkpoint = run.best_checkpoint_path(best.lr);
-            if checkpoint.is_file() {
-                return Ok(BestCheckpoint {
-                    path: checkpoint,
-                    learning_rate: best.lr,
-                    epoch,
-                    run: run.path,
-                });
-            }
+    /// `runs_dir` that has one. A run still in its first epoch has no checkpoint yet, so an
+    /// older one is taken; the returned [`BestCheckpoint`] says which.
+    pub fn newest_best_checkpoint(runs_dir: &Path) -> Result<BestCheckpoint, RunError> {
+        runs_newest_first(runs_dir)?
+            .iter()
+            .find_map(|run| run.chosen_checkpoint().ok())
+            .ok_or_else(|| RunError::NoCheckpoint {
+                path: runs_dir.into(),
+            })
+    }
+
+    /// Whether any learning rate has finished an epoch (its `metrics.csv` has a row).
+    pub fn has_trained(&self) -> bool {
+        let Ok(config) = self.read_config() else {
+            return false;
+        };
+        config
+            .train
+            .learning_rates
+            .iter()
+            .any(|&lr| self.read_metrics(lr).is_ok_and(|rows| !rows.is_empty()))
+    }
+
+    /// The best checkpoint of the learning rate chosen on validation: the network this run
+    /// offers to whoever wants to use it.
+    pub fn chosen_checkpoint(&self) -> Result<BestCheckpoint, RunError> {
+        let summary = self.summary()?;
+        let no_model = || RunError::NoModel {
+            path: self.path.clone(),
+        };
+        let best = summary.best().ok_or_else(no_model)?;
+        let epoch = best.best_epoch.ok_or_else(no_model)?;
+        let path = self.best_checkpoint_path(best.lr);
+        if !path.is_file() {
+            return Err(RunError::Read {
+                reason: io::ErrorKind::NotFound.into(),
+                path,
+            });
         }
-        bail!(
-            "no run under {} has a checkpoint yet; train one with `cargo run --release -p nn-train`, or name a checkpoint with --checkpoint FILE",
-            runs_dir.display()
-        )
+        Ok(BestCheckpoint {
+            path,
+            run: self.path.clone(),
+            learning_rate: best.lr,
+            epoch,
+        })
     }
 
     /// Where runs go by default: `runs/` in the workspace, whatever the current directory is
@@ -222,34 +473,30 @@ impl RunDir {
             .join("runs")
     }
 
-    /// A fresh folder name under `parent` for a run starting now, e.g. `2026-11-27T21-40-05Z`.
-    pub fn fresh_path(parent: &Path) -> PathBuf {
-        let stamp = jiff::Timestamp::now()
-            .strftime("%Y-%m-%dT%H-%M-%SZ")
-            .to_string();
-        let mut path = parent.join(&stamp);
-        let mut n = 2;
-        while path.exists() {
-            path = parent.join(format!("{stamp}-{n}"));
-            n += 1;
-        }
-        path
-    }
-
     pub fn path(&self) -> &Path {
         &self.path
     }
 
+    /// The folder's name, e.g. `2026-11-27T23-04-52Z-wide`.
+    pub fn folder_name(&self) -> String {
+        let path = &self.path;
+        path.file_name()
+            .unwrap_or(path.as_os_str())
+            .to_string_lossy()
+            .into_owned()
+    }
+
     pub fn config_path(&self) -> PathBuf {
-        self.path.join("config.json")
+        self.path.join(CONFIG)
     }
 
     pub fn summary_path(&self) -> PathBuf {
         self.path.join("summary.json")
     }
 
+    /// The folder of one learning rate: `lr-0.05`.
     pub fn lr_dir(&self, lr: f32) -> PathBuf {
-        self.path.join(TrainConfig::lr_dir_name(lr))
+        self.path.join(format!("lr-{lr}"))
     }
 
     pub fn metrics_path(&self, lr: f32) -> PathBuf {
@@ -274,115 +521,184 @@ impl RunDir {
         self.lr_dir(lr).join("last.ckpt")
     }
 
+    /// Where the report of this run goes unless told otherwise.
     pub fn report_dir(&self) -> PathBuf {
         self.path.join("report")
     }
 
-    pub fn read_config(&self) -> Result<TrainConfig> {
+    pub fn read_config(&self) -> Result<RunConfig, RunError> {
         read_json(&self.config_path())
     }
 
-    pub fn write_config(&self, config: &TrainConfig) -> Result<()> {
+    /// Rewrites `config.json` (a resumed run may have more epochs).
+    pub fn write_config(&self, config: &RunConfig) -> Result<(), RunError> {
         write_json(&self.config_path(), config)
     }
 
-    pub fn read_summary(&self) -> Result<Summary> {
+    pub fn read_summary(&self) -> Result<Summary, RunError> {
         read_json(&self.summary_path())
     }
 
-    pub fn write_summary(&self, summary: &Summary) -> Result<()> {
+    pub fn write_summary(&self, summary: &Summary) -> Result<(), RunError> {
         write_json(&self.summary_path(), summary)
     }
 
+    /// `summary.json` if it is there, else the same summary computed from every learning
+    /// rate's `metrics.csv` (a run killed before its first summary was written).
+    pub fn summary(&self) -> Result<Summary, RunError> {
+        if self.summary_path().exists() {
+            self.read_summary()
+        } else {
+            self.summary_from_metrics()
+        }
+    }
+
+    /// The summary computed from every learning rate's `metrics.csv`.
+    pub fn summary_from_metrics(&self) -> Result<Summary, RunError> {
+        let config = self.read_config()?;
+        let learning_rates = config
+            .train
+            .learning_rates
+            .iter()
+            .map(|&lr| Ok(LrSummary::from_metrics(lr, &self.read_metrics(lr)?)))
+            .collect::<Result<_, RunError>>()?;
+        Ok(Summary { learning_rates })
+    }
+
     /// The rows of `metrics.csv`; none if training at this rate has not finished an epoch.
-    pub fn read_metrics(&self, lr: f32) -> Result<Vec<EpochMetrics>> {
+    pub fn read_metrics(&self, lr: f32) -> Result<Vec<EpochMetrics>, RunError> {
         read_csv(&self.metrics_path(lr))
     }
 
-    pub fn write_metrics(&self, lr: f32, rows: &[EpochMetrics]) -> Result<()> {
+    pub fn write_metrics(&self, lr: f32, rows: &[EpochMetrics]) -> Result<(), RunError> {
         write_csv(&self.metrics_path(lr), rows)
     }
 
     /// The rows of `batches.csv`; none if training at this rate has not finished an epoch.
-    pub fn read_batches(&self, lr: f32) -> Result<Vec<BatchLoss>> {
+    pub fn read_batches(&self, lr: f32) -> Result<Vec<BatchLoss>, RunError> {
         read_csv(&self.batches_path(lr))
     }
 
-    pub fn write_batches(&self, lr: f32, rows: &[BatchLoss]) -> Result<()> {
+    pub fn write_batches(&self, lr: f32, rows: &[BatchLoss]) -> Result<(), RunError> {
         write_csv(&self.batches_path(lr), rows)
     }
 }
 
-/// What [`RunDir::newest_best_checkpoint`] found.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BestCheckpoint {
-    /// `<run>/lr-<rate>/best.ckpt`
-    pub path: PathBuf,
-    /// The run it belongs to.
-    pub run: PathBuf,
-    pub learning_rate: f32,
-    pub epoch: usize,
+const CONFIG: &str = "config.json";
+
+/// How a run's folder name starts: its UTC start time, to the second, sortable as text.
+const TIME_FORMAT: &str = "%Y-%m-%dT%H-%M-%SZ";
+
+/// The UTC time now as a run's folder name starts: `2026-11-27T21-40-05Z`.
+pub fn utc_stamp() -> String {
+    jiff::Timestamp::now().strftime(TIME_FORMAT).to_string()
 }
 
-/// The run folders under `runs_dir` (those holding a `config.json`), newest first: their
-/// names start with their UTC start time, so the newest sorts last.
-fn runs_newest_first(runs_dir: &Path) -> Result<Vec<PathBuf>> {
-    let entries = fs::read_dir(runs_dir).with_context(|| {
-        format!(
-            "cannot read {}; train first with `cargo run --release -p nn-train`",
-            runs_dir.display()
-        )
-    })?;
-    let mut runs: Vec<PathBuf> = entries
+/// The runs under `runs_dir` (folders holding a `config.json`), newest first, by the UTC time
+/// that starts their folder's name (by when `config.json` was written, for a folder named
+/// otherwise). None if `runs_dir` does not exist.
+fn runs_newest_first(runs_dir: &Path) -> Result<Vec<RunDir>, RunError> {
+    let entries = match fs::read_dir(runs_dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(reason) => {
+            return Err(RunError::Read {
+                path: runs_dir.into(),
+                reason,
+            });
+        }
+    };
+    let mut runs: Vec<(jiff::Timestamp, PathBuf)> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("config.json").is_file())
+        .filter_map(|path| Some((started(&path)?, path)))
         .collect();
     runs.sort();
-    runs.reverse();
-    Ok(runs)
+    Ok(runs
+        .into_iter()
+        .rev()
+        .map(|(_, path)| RunDir {
+            path,
+            created_folder: false,
+        })
+        .collect())
 }
 
-fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
-    let text =
-        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| {
-        format!(
-            "{} is not valid: the file is damaged or from another version",
-            path.display()
-        )
-    })
+/// When the run in `path` started: the time its folder's name starts with, else when its
+/// `config.json` was written. `None` for a folder that holds no run.
+fn started(path: &Path) -> Option<jiff::Timestamp> {
+    let name = path.file_name()?.to_str()?;
+    let config = path.join(CONFIG);
+    let written = fs::metadata(&config)
+        .ok()
+        .filter(|m| m.is_file())?
+        .modified();
+    let from_name = name.get(..20).and_then(|stamp| {
+        let civil = jiff::civil::DateTime::strptime(TIME_FORMAT, stamp).ok()?;
+        jiff::tz::Offset::UTC.to_timestamp(civil).ok()
+    });
+    from_name.or_else(|| jiff::Timestamp::try_from(written.ok()?).ok())
 }
 
-fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
-    let mut text = serde_json::to_string_pretty(value)?;
+fn json_bytes<T: Serialize>(value: &T) -> Vec<u8> {
+    let mut text =
+        serde_json::to_string_pretty(value).expect("run files serialise to JSON (no maps)");
     text.push('\n');
-    write_atomically(path, text.as_bytes())
-        .with_context(|| format!("cannot write {}", path.display()))
+    text.into_bytes()
 }
 
-fn read_csv<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
-    if !path.exists() {
-        return Ok(Vec::new());
-    }
-    let mut reader =
-        csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let rows = reader.deserialize().collect::<Result<Vec<T>, _>>();
-    rows.with_context(|| {
-        format!(
-            "{} is not valid: the file is damaged or from another version",
-            path.display()
-        )
+fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, RunError> {
+    let text = fs::read_to_string(path).map_err(|reason| RunError::Read {
+        path: path.into(),
+        reason,
+    })?;
+    serde_json::from_str(&text).map_err(|e| RunError::Invalid {
+        path: path.into(),
+        reason: e.to_string(),
     })
 }
 
-fn write_csv<T: Serialize>(path: &Path, rows: &[T]) -> Result<()> {
+fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), RunError> {
+    write_atomically(path, &json_bytes(value)).map_err(|reason| RunError::Write {
+        path: path.into(),
+        reason,
+    })
+}
+
+fn read_csv<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>, RunError> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(reason) => {
+            return Err(RunError::Read {
+                path: path.into(),
+                reason,
+            });
+        }
+    };
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let rows = reader.deserialize().collect::<Result<Vec<T>, _>>();
+    rows.map_err(|e| RunError::Invalid {
+        path: path.into(),
+        reason: e.to_string(),
+    })
+}
+
+fn write_csv<T: Serialize>(path: &Path, rows: &[T]) -> Result<(), RunError> {
+    let write_error = |reason| RunError::Write {
+        path: path.into(),
+        reason,
+    };
     let mut writer = csv::Writer::from_writer(Vec::new());
     for row in rows {
-        writer.serialize(row)?;
+        writer
+            .serialize(row)
+            .map_err(|e| write_error(io::Error::other(e)))?;
     }
-    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| write_error(e.into_error()))?;
     if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        fs::create_dir_all(dir).map_err(write_error)?;
     }
-    write_atomically(path, &bytes).with_context(|| format!("cannot write {}", path.display()))
+    write_atomically(path, &bytes).map_err(write_error)
 }

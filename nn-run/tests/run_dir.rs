@@ -1,8 +1,24 @@
 //! The run directory's files: what is written is what is read, and the summary says the
 //! truth about each learning rate.
 
+use std::fs;
+use std::sync::Barrier;
+
 use nn_run::config::TrainConfig;
-use nn_run::run_dir::{BatchLoss, EpochMetrics, LrSummary, RunDir, Summary};
+use nn_run::run_dir::{
+    BatchLoss, EpochMetrics, KeepCheckpoints, LrSummary, RunConfig, RunDir, Summary, check_name,
+};
+
+fn new_run() -> RunConfig {
+    RunConfig::new(TrainConfig::default())
+}
+
+fn named(name: &str) -> RunConfig {
+    RunConfig {
+        name: Some(name.into()),
+        ..new_run()
+    }
+}
 
 fn row(
     epoch: usize,
@@ -26,7 +42,7 @@ fn row(
 #[test]
 fn files_read_back_as_written() {
     let dir = tempfile::tempdir().unwrap();
-    let config = TrainConfig::default();
+    let config = named("wide");
     let run = RunDir::create(&dir.path().join("run"), &config).unwrap();
     assert_eq!(run.read_config().unwrap(), config);
 
@@ -68,7 +84,7 @@ fn files_read_back_as_written() {
 #[test]
 fn a_learning_rate_that_has_not_started_has_no_rows() {
     let dir = tempfile::tempdir().unwrap();
-    let run = RunDir::create(dir.path(), &TrainConfig::default()).unwrap();
+    let run = RunDir::create(dir.path(), &new_run()).unwrap();
     assert!(run.read_metrics(0.5).unwrap().is_empty());
     assert!(run.read_batches(0.5).unwrap().is_empty());
 }
@@ -161,8 +177,8 @@ fn opening_something_that_is_not_a_run_is_an_error() {
 #[test]
 fn a_new_run_never_overwrites_an_old_one() {
     let dir = tempfile::tempdir().unwrap();
-    RunDir::create(dir.path(), &TrainConfig::default()).unwrap();
-    let err = RunDir::create(dir.path(), &TrainConfig::default())
+    RunDir::create(dir.path(), &new_run()).unwrap();
+    let err = RunDir::create(dir.path(), &new_run())
         .unwrap_err()
         .to_string();
     assert!(
@@ -179,17 +195,241 @@ fn the_latest_run_is_the_newest_folder() {
         "2026-03-04T00-00-00Z",
         "2026-02-03T00-00-00Z",
     ] {
-        RunDir::create(&dir.path().join(name), &TrainConfig::default()).unwrap();
+        let run = RunDir::create(&dir.path().join(name), &new_run()).unwrap();
+        run.write_metrics(0.1, &[row(1, Some(0.9), 0.9, false)])
+            .unwrap();
     }
-    std::fs::create_dir(dir.path().join("zzz-not-a-run")).unwrap();
-    let latest = RunDir::latest(dir.path()).unwrap();
+    fs::create_dir(dir.path().join("zzz-not-a-run")).unwrap();
+    let latest = RunDir::latest_trained(dir.path()).unwrap();
     assert!(latest.path().ends_with("2026-03-04T00-00-00Z"));
+}
+
+#[test]
+fn the_latest_trained_run_skips_runs_that_never_finished_an_epoch() {
+    let dir = tempfile::tempdir().unwrap();
+    let trained = RunDir::create(&dir.path().join("2026-01-01T00-00-00Z"), &new_run()).unwrap();
+    trained
+        .write_metrics(0.1, &[row(1, Some(0.9), 0.9, false)])
+        .unwrap();
+    // Newer, but only a config.json (a run killed while loading its data, say).
+    RunDir::create(&dir.path().join("2026-06-01T00-00-00Z"), &new_run()).unwrap();
+    // A folder named otherwise is ordered by when its config.json was written.
+    let mine = RunDir::create(&dir.path().join("mine"), &new_run()).unwrap();
+    mine.write_metrics(0.1, &[row(1, None, 0.9, true)]).unwrap();
+
+    let latest = RunDir::latest_trained(dir.path()).unwrap();
+    assert!(
+        latest.path().ends_with("mine"),
+        "{}",
+        latest.path().display()
+    );
+    fs::remove_dir_all(mine.path()).unwrap();
+    let latest = RunDir::latest_trained(dir.path()).unwrap();
+    assert!(latest.path().ends_with("2026-01-01T00-00-00Z"));
+
+    let empty = tempfile::tempdir().unwrap();
+    let err = RunDir::latest_trained(empty.path())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("holds no run that has finished an epoch") && err.contains("nn-train"),
+        "{err}"
+    );
+    let err = RunDir::latest_trained(&empty.path().join("runs"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("holds no run"), "{err}");
+}
+
+#[test]
+fn runs_started_at_the_same_moment_each_get_their_own_folder() {
+    // Several rounds of many starters released at once: a check-then-create race shows up
+    // in some round.
+    let (rounds, starters) = (5, 24);
+    for _ in 0..rounds {
+        let dir = tempfile::tempdir().unwrap();
+        let barrier = Barrier::new(starters);
+        let paths: Vec<_> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..starters)
+                .map(|_| {
+                    scope.spawn(|| {
+                        barrier.wait();
+                        let run = RunDir::create_new(dir.path(), &new_run()).unwrap();
+                        run.path().to_path_buf()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let mut distinct = paths.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), starters, "{paths:?}");
+        for path in &paths {
+            assert!(path.join("config.json").is_file(), "{}", path.display());
+        }
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), starters);
+    }
+}
+
+#[test]
+fn two_runs_given_the_same_folder_cannot_both_claim_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("run");
+    let barrier = Barrier::new(2);
+    let results: Vec<bool> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                scope.spawn(|| {
+                    barrier.wait();
+                    RunDir::create(&path, &new_run()).is_ok()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(results.iter().filter(|ok| **ok).count(), 1, "{results:?}");
+}
+
+#[test]
+fn a_named_run_carries_its_name_in_its_folder_and_its_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = RunDir::create_new(dir.path(), &named("wide-800")).unwrap();
+    let folder = run.folder_name();
+    assert!(folder.ends_with("Z-wide-800"), "{folder}");
+    assert_eq!(
+        folder.len(),
+        "2026-11-27T21-40-05Z-wide-800".len(),
+        "{folder}"
+    );
+    let text = fs::read_to_string(run.config_path()).unwrap();
+    assert!(text.contains("\"name\": \"wide-800\""), "{text}");
+    assert!(
+        text.contains("\"keep_checkpoints\": \"best-last\""),
+        "{text}"
+    );
+
+    let second = RunDir::create_new(dir.path(), &named("wide-800")).unwrap();
+    assert_ne!(second.path(), run.path());
+}
+
+#[test]
+fn a_config_from_before_names_reads_as_a_run_that_keeps_every_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = serde_json::to_string(&TrainConfig::default()).unwrap();
+    fs::write(dir.path().join("config.json"), old).unwrap();
+    let config = RunDir::open(dir.path()).unwrap().read_config().unwrap();
+    assert_eq!(config.name, None);
+    assert_eq!(config.keep_checkpoints, KeepCheckpoints::All);
+    assert_eq!(config.train, TrainConfig::default());
+}
+
+#[test]
+fn run_names_are_checked() {
+    for good in ["wide", "800-units", "lr_sweep.2", "A"] {
+        assert_eq!(check_name(good), Ok(()), "{good}");
+    }
+    for (bad, why) in [
+        ("", "it is empty"),
+        ("my run", "contains ' '"),
+        ("a/b", "contains '/'"),
+        ("-x", "does not start with a letter or digit"),
+        (".hidden", "does not start with a letter or digit"),
+        ("été", "contains 'é'"),
+    ] {
+        let err = check_name(bad).unwrap_err();
+        assert!(
+            err.contains(why) && err.contains("runs/<time>-<name>"),
+            "{bad}: {err}"
+        );
+    }
+    assert!(
+        check_name(&"x".repeat(41))
+            .unwrap_err()
+            .contains("41 characters")
+    );
+}
+
+#[test]
+fn discarding_a_run_removes_only_what_it_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = RunDir::create_new(dir.path(), &new_run()).unwrap();
+    let path = run.path().to_path_buf();
+    run.discard().unwrap();
+    assert!(!path.exists());
+
+    // A folder that was there before (`--out` of an empty folder) stays, without config.json.
+    let existing = dir.path().join("existing");
+    fs::create_dir(&existing).unwrap();
+    fs::write(existing.join("notes.txt"), "mine").unwrap();
+    RunDir::create(&existing, &new_run())
+        .unwrap()
+        .discard()
+        .unwrap();
+    assert!(existing.join("notes.txt").is_file());
+    assert!(!existing.join("config.json").exists());
+}
+
+#[test]
+fn the_chosen_checkpoint_is_the_best_checkpoint_of_the_best_rate() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = RunDir::create(
+        dir.path(),
+        &RunConfig::new(TrainConfig {
+            learning_rates: vec![0.01, 0.1],
+            ..TrainConfig::default()
+        }),
+    )
+    .unwrap();
+    let err = run.chosen_checkpoint().unwrap_err().to_string();
+    assert!(err.contains("no model"), "{err}");
+    run.write_metrics(0.01, &[row(1, Some(0.90), 0.9, false)])
+        .unwrap();
+    run.write_metrics(
+        0.1,
+        &[
+            row(1, Some(0.95), 0.9, false),
+            row(2, Some(0.94), 0.9, false),
+        ],
+    )
+    .unwrap();
+    // No summary.json yet: the choice is computed from the metrics.
+    let err = run.chosen_checkpoint().unwrap_err().to_string();
+    assert!(err.contains("best.ckpt"), "{err}");
+    fs::create_dir_all(run.lr_dir(0.1)).unwrap();
+    fs::write(run.best_checkpoint_path(0.1), b"").unwrap();
+    let chosen = run.chosen_checkpoint().unwrap();
+    assert_eq!((chosen.learning_rate, chosen.epoch), (0.1, 1));
+    assert_eq!(chosen.path, run.best_checkpoint_path(0.1));
+}
+
+#[test]
+fn a_rate_that_never_ran_took_zero_seconds_not_minus_zero() {
+    let s = LrSummary::from_metrics(0.1, &[]);
+    assert!(s.train_seconds == 0.0 && s.train_seconds.is_sign_positive());
+    let json = serde_json::to_string(&s).unwrap();
+    assert!(json.contains("\"train_seconds\":0.0"), "{json}");
+}
+
+#[test]
+fn a_missing_file_is_named_with_its_os_error_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = RunDir::create(dir.path(), &new_run()).unwrap();
+    fs::remove_file(run.config_path()).unwrap();
+    let err = run.read_config().unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains(&run.config_path().display().to_string()),
+        "{text}"
+    );
+    assert_eq!(text.matches("os error 2").count(), 1, "{text}");
+    assert!(std::error::Error::source(&err).is_none());
 }
 
 /// A run under `parent` whose learning rates reached these validation accuracies, each with a
 /// `best.ckpt` (an empty file: the lookup only names it).
 fn finished_run(parent: &std::path::Path, name: &str, val_accuracies: &[(f32, f64)]) -> RunDir {
-    let run = RunDir::create(&parent.join(name), &TrainConfig::default()).unwrap();
+    let run = RunDir::create(&parent.join(name), &new_run()).unwrap();
     let learning_rates = val_accuracies
         .iter()
         .map(|&(lr, acc)| {
@@ -230,17 +470,9 @@ fn a_run_without_a_finished_epoch_is_passed_over_for_the_one_before() {
     let dir = tempfile::tempdir().unwrap();
     let older = finished_run(dir.path(), "2026-01-01T00-00-00Z", &[(0.1, 0.95)]);
     // Started, but no epoch finished: config.json only.
-    RunDir::create(
-        &dir.path().join("2026-02-01T00-00-00Z"),
-        &TrainConfig::default(),
-    )
-    .unwrap();
+    RunDir::create(&dir.path().join("2026-02-01T00-00-00Z"), &new_run()).unwrap();
     // Every rate diverged: a summary, but no best epoch.
-    let diverged = RunDir::create(
-        &dir.path().join("2026-03-01T00-00-00Z"),
-        &TrainConfig::default(),
-    )
-    .unwrap();
+    let diverged = RunDir::create(&dir.path().join("2026-03-01T00-00-00Z"), &new_run()).unwrap();
     diverged
         .write_summary(&Summary {
             learning_rates: vec![LrSummary::from_metrics(5.0, &[row(1, None, 0.1, true)])],
@@ -265,8 +497,5 @@ fn no_checkpoint_anywhere_says_how_to_get_one() {
     let err = RunDir::newest_best_checkpoint(&dir.path().join("missing"))
         .unwrap_err()
         .to_string();
-    assert!(
-        err.contains("cannot read") && err.contains("train first"),
-        "{err}"
-    );
+    assert!(err.contains("has a checkpoint yet"), "{err}");
 }

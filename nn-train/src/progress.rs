@@ -26,7 +26,8 @@ impl Progress {
     pub fn epoch(&self, label: String, steps: usize) -> EpochProgress {
         let bar = self.terminal.then(|| {
             let bar = ProgressBar::new(steps as u64);
-            let style = ProgressStyle::with_template("{prefix} [{bar:20}] {pos}/{len} {msg}")
+            // The bar takes what the terminal's width leaves: the line never wraps.
+            let style = ProgressStyle::with_template("{prefix} [{wide_bar}] {pos}/{len} {msg}")
                 .expect("a valid template")
                 .progress_chars("=> ");
             bar.set_style(style);
@@ -58,7 +59,7 @@ impl EpochProgress {
             bar.set_position(steps_done as u64);
             if steps_done.is_multiple_of(16) {
                 let rate = examples as f64 / self.started.elapsed().as_secs_f64();
-                // Short enough that the whole line fits 80 columns.
+                // Short enough to leave the bar room in 80 columns.
                 let accuracy = 100.0 * accuracy;
                 bar.set_message(format!(
                     "loss {mean_loss:.4} acc {accuracy:.2}% {rate:.0} img/s"

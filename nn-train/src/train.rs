@@ -4,31 +4,91 @@
 //!
 //! After every epoch a learning rate's files are brought up to date in an order that makes any
 //! moment a safe one to be killed at: the CSV logs, then the checkpoints, then the summary.
-//! `--resume` continues from `last.ckpt` and drops whatever the logs recorded after it.
+//! `--resume` continues from `last.ckpt` and drops whatever the logs recorded after it. A stop
+//! request (Ctrl-C) is honoured between two steps, where the files are those of the last
+//! finished epoch.
 
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use anyhow::{Result, bail};
 use nn_core::metrics::count_correct;
 use nn_core::sgd::Sgd;
 use nn_core::{Activations, Matrix, Mlp};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 use rand::seq::SliceRandom;
+use thiserror::Error;
 
 use datasets::mnist::{DataError, Mnist, Split};
-use nn_run::checkpoint::Checkpoint;
-use nn_run::config::{TrainConfig, architecture};
+use nn_run::checkpoint::{Checkpoint, CheckpointError};
+use nn_run::config::TrainConfig;
 use nn_run::eval::Evaluator;
-use nn_run::run_dir::{BatchLoss, EpochMetrics, LrSummary, RunDir, Summary};
+use nn_run::run_dir::{
+    BatchLoss, EpochMetrics, KeepCheckpoints, LrSummary, RunDir, RunError, Summary,
+};
 
 use crate::progress::Progress;
 
 /// A batch loss above this counts as divergence, as does NaN or infinity. The loss starts at
-/// ln 10 ≈ 2.3; a loss of 100 means the network gives the true digit a probability of e^-100,
-/// confidently wrong everywhere. A network that is learning never gets near it.
+/// ln 10 ≈ 2.3; a batch loss of 100 means the geometric mean of the probabilities the batch gave
+/// its true digits is e^-100: confidently wrong. A network that is learning never gets near it.
 /// See `docs/06-sgd-and-learning-rate.md`.
 pub const DIVERGENCE_LOSS: f32 = 100.0;
+
+/// Why training could not go on.
+#[derive(Debug, Error)]
+pub enum TrainError {
+    #[error(transparent)]
+    Run(#[from] RunError),
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
+    #[error(transparent)]
+    Data(#[from] DataError),
+    #[error(
+        "no training images are left after holding out {val_size} for validation; choose a \
+         smaller --val-size"
+    )]
+    NothingToTrainOn { val_size: usize },
+    #[error("{path} belongs to another run or learning rate; it cannot be resumed here")]
+    ForeignCheckpoint { path: PathBuf },
+}
+
+/// A request to stop training at the next clean point, between two steps: what Ctrl-C sends.
+/// Clones share the request.
+#[derive(Clone, Debug, Default)]
+pub struct StopRequest(Arc<AtomicBool>);
+
+impl StopRequest {
+    pub fn request(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_requested(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// How a sweep runs, beyond the numbers of its configuration.
+#[derive(Clone, Debug, Default)]
+pub struct SweepOptions {
+    /// Continue the learning rates of an existing run (`--resume`).
+    pub resume: bool,
+    /// Which checkpoints to keep (`--keep-checkpoints`).
+    pub keep_checkpoints: KeepCheckpoints,
+    /// Checked between steps.
+    pub stop: StopRequest,
+}
+
+/// How a sweep ended.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepEnd {
+    pub summary: Summary,
+    /// The learning rate and the epoch that a stop request interrupted; its files are those of
+    /// the epoch before, so `--resume` redoes it.
+    pub stopped_in: Option<(f32, usize)>,
+}
 
 /// The three parts of the data a run uses.
 pub struct Data {
@@ -41,11 +101,16 @@ pub struct Data {
 impl Data {
     /// Holds out the last `val_size` training images for validation, then keeps the first
     /// `train_limit` of the rest. Why: `docs/07-data-and-validation.md`.
-    pub fn split(mnist: Mnist, config: &TrainConfig) -> Result<Data, DataError> {
+    pub fn split(mnist: Mnist, config: &TrainConfig) -> Result<Data, TrainError> {
         let mut train = mnist.train;
         let validation = train.split_off_last(config.val_size)?;
         if let Some(limit) = config.train_limit {
             train = train.take_first(limit);
+        }
+        if train.is_empty() {
+            return Err(TrainError::NothingToTrainOn {
+                val_size: config.val_size,
+            });
         }
         Ok(Data {
             train,
@@ -55,46 +120,61 @@ impl Data {
     }
 }
 
-/// Trains every learning rate of the run in turn and returns the summary. With `resume`,
-/// learning rates that finished are kept and the others continue from their `last.ckpt`.
-/// See `docs/06-sgd-and-learning-rate.md` (the sweep) and
+/// Trains every learning rate of the run in turn and returns the summary. With
+/// `options.resume`, learning rates that finished are kept and the others continue from their
+/// `last.ckpt`. A stop request ends the sweep between two steps, with every file as it was after
+/// the last finished epoch. See `docs/06-sgd-and-learning-rate.md` (the sweep) and
 /// `docs/appendix-b-runs-and-checkpoints.md` (resume).
 pub fn run_sweep(
     config: &TrainConfig,
     data: &Data,
     run: &RunDir,
-    resume: bool,
+    options: &SweepOptions,
     progress: &Progress,
-) -> Result<Summary> {
-    if data.train.is_empty() {
-        bail!(
-            "no training examples are left after holding out {} for validation",
-            config.val_size
-        );
-    }
-    let mut summary = Summary {
-        learning_rates: config
-            .learning_rates
-            .iter()
-            .map(|&lr| Ok(LrSummary::from_metrics(lr, &run.read_metrics(lr)?)))
-            .collect::<Result<_>>()?,
-    };
+) -> Result<SweepEnd, TrainError> {
+    let mut summary = run.summary_from_metrics()?;
     for (i, &lr) in config.learning_rates.iter().enumerate() {
-        let mut sweep = LrRun::start(config, lr, run, resume, progress)?;
-        while let Some(metrics) = sweep.next_epoch(data)? {
-            summary.learning_rates[i] = LrSummary::from_metrics(lr, metrics);
-            run.write_summary(&summary)?;
+        let mut sweep = LrRun::start(config, lr, run, options, progress)?;
+        loop {
+            match sweep.next_epoch(data)? {
+                Epoch::Finished => {
+                    summary.learning_rates[i] = LrSummary::from_metrics(lr, &sweep.metrics);
+                    run.write_summary(&summary)?;
+                }
+                Epoch::Stopped => {
+                    let stopped_in = Some((lr, sweep.epoch + 1));
+                    return Ok(SweepEnd {
+                        summary,
+                        stopped_in,
+                    });
+                }
+                Epoch::NoneLeft => break,
+            }
         }
-        summary.learning_rates[i] = LrSummary::from_metrics(lr, &sweep.metrics);
     }
-    run.write_summary(&summary)?;
-    Ok(summary)
+    if summary.any_epoch() {
+        run.write_summary(&summary)?;
+    }
+    Ok(SweepEnd {
+        summary,
+        stopped_in: None,
+    })
+}
+
+/// What [`LrRun::next_epoch`] did.
+enum Epoch {
+    Finished,
+    /// A stop request came before the epoch ended; nothing was written.
+    Stopped,
+    /// The learning rate has trained all its epochs (or diverged).
+    NoneLeft,
 }
 
 /// Training at one learning rate, one epoch at a time.
 struct LrRun<'a> {
     config: &'a TrainConfig,
     run: &'a RunDir,
+    options: &'a SweepOptions,
     progress: &'a Progress,
     lr: f32,
     model: Mlp,
@@ -125,12 +205,13 @@ impl<'a> LrRun<'a> {
         config: &'a TrainConfig,
         lr: f32,
         run: &'a RunDir,
-        resume: bool,
+        options: &'a SweepOptions,
         progress: &'a Progress,
-    ) -> Result<LrRun<'a>> {
+    ) -> Result<LrRun<'a>, TrainError> {
         let mut lr_run = LrRun {
             config,
             run,
+            options,
             progress,
             lr,
             model: Mlp::new(&config.layer_sizes(), config.seed),
@@ -145,7 +226,7 @@ impl<'a> LrRun<'a> {
             evaluator: Evaluator::default(),
         };
         let last = run.last_checkpoint_path(lr);
-        if resume {
+        if options.resume {
             lr_run.metrics = run.read_metrics(lr)?;
             if lr_run.metrics.iter().any(|m| m.diverged) {
                 lr_run.epoch = config.epochs; // finished: it diverged
@@ -154,10 +235,7 @@ impl<'a> LrRun<'a> {
             if last.exists() {
                 let checkpoint = Checkpoint::load_expecting(&last, &config.layer_sizes())?;
                 if checkpoint.learning_rate != lr || !same_run(&checkpoint.config, config) {
-                    bail!(
-                        "{} belongs to another run or learning rate; it cannot be resumed here",
-                        last.display()
-                    );
+                    return Err(TrainError::ForeignCheckpoint { path: last });
                 }
                 lr_run.model = checkpoint.model;
                 lr_run.sgd = checkpoint.optimizer;
@@ -179,15 +257,17 @@ impl<'a> LrRun<'a> {
         Ok(lr_run)
     }
 
-    /// Trains one more epoch and brings the files up to date; `None` once the run is done.
+    /// Trains one more epoch and brings the files up to date.
     /// Why the files are written in this order: `docs/appendix-b-runs-and-checkpoints.md`.
-    fn next_epoch(&mut self, data: &Data) -> Result<Option<&[EpochMetrics]>> {
+    fn next_epoch(&mut self, data: &Data) -> Result<Epoch, TrainError> {
         if self.epoch >= self.config.epochs {
-            return Ok(None);
+            return Ok(Epoch::NoneLeft);
         }
         let epoch = self.epoch + 1;
         let started = Instant::now();
-        let trained = self.train_epoch(&data.train, epoch);
+        let Some(trained) = self.train_epoch(&data.train, epoch) else {
+            return Ok(Epoch::Stopped);
+        };
         let seconds = started.elapsed().as_secs_f64();
 
         let validation = (!data.validation.is_empty())
@@ -228,13 +308,15 @@ impl<'a> LrRun<'a> {
                 model: self.model.clone(),
                 optimizer: self.sgd.clone(),
             };
-            checkpoint.save(&self.run.epoch_checkpoint_path(self.lr, epoch))?;
+            if self.options.keep_checkpoints.keeps_every_epoch() {
+                checkpoint.save(&self.run.epoch_checkpoint_path(self.lr, epoch))?;
+            }
             if improved {
                 checkpoint.save(&self.run.best_checkpoint_path(self.lr))?;
             }
             checkpoint.save(&self.run.last_checkpoint_path(self.lr))?;
         }
-        Ok(Some(&self.metrics))
+        Ok(Epoch::Finished)
     }
 
     fn best_val_accuracy(&self) -> Option<f64> {
@@ -242,8 +324,9 @@ impl<'a> LrRun<'a> {
     }
 
     /// One pass over the training set in this epoch's order, stopping early if the loss
-    /// diverges. See `docs/06-sgd-and-learning-rate.md`.
-    fn train_epoch(&mut self, train: &Split, epoch: usize) -> EpochResult {
+    /// diverges; `None` if a stop was requested before it ended.
+    /// See `docs/06-sgd-and-learning-rate.md`.
+    fn train_epoch(&mut self, train: &Split, epoch: usize) -> Option<EpochResult> {
         let b = &mut self.buffers;
         shuffle_for_epoch(&mut b.order, train.len(), self.config.seed, epoch);
         let grads = b.grads.get_or_insert_with(|| self.model.zeros_like());
@@ -255,6 +338,9 @@ impl<'a> LrRun<'a> {
         let (mut loss_sum, mut correct, mut seen) = (0.0f64, 0usize, 0usize);
         let batches: Vec<&[usize]> = b.order.chunks(self.config.batch_size).collect();
         for (i, batch) in batches.iter().enumerate() {
+            if self.options.stop.is_requested() {
+                return None;
+            }
             train.gather_batch(batch, &mut b.x, &mut b.labels);
             if let Some(next) = batches.get(i + 1) {
                 train.prefetch(next);
@@ -269,7 +355,7 @@ impl<'a> LrRun<'a> {
             seen += batch.len();
             correct += count_correct(b.acts.logits(), &b.labels);
             if !loss.is_finite() || loss > DIVERGENCE_LOSS {
-                return EpochResult::new(loss_sum, correct, seen, true);
+                return Some(EpochResult::new(loss_sum, correct, seen, true));
             }
             self.model.backward(&b.x, &b.labels, &mut b.acts, grads);
             self.sgd.step(&mut self.model, grads);
@@ -281,7 +367,7 @@ impl<'a> LrRun<'a> {
                 correct as f64 / seen as f64,
             );
         }
-        EpochResult::new(loss_sum, correct, seen, false)
+        Some(EpochResult::new(loss_sum, correct, seen, false))
     }
 }
 
@@ -325,29 +411,28 @@ pub fn same_run(a: &TrainConfig, b: &TrainConfig) -> bool {
     }
 }
 
+/// The line that closes an epoch: short enough for an 80-column terminal. The test accuracy
+/// is left out on purpose: it is recorded, but a rate is chosen on validation.
 fn epoch_line(lr: f32, epoch: usize, epochs: usize, m: &EpochMetrics) -> String {
-    let val = match (m.val_loss, m.val_accuracy) {
+    let measured = match (m.val_loss, m.val_accuracy) {
         (Some(loss), Some(acc)) => format!("val loss {loss:.4} acc {:.2}%", 100.0 * acc),
-        _ => "no validation set".to_string(),
+        _ => format!("acc {:.2}%", 100.0 * m.train_accuracy),
     };
     let diverged = if m.diverged { "  DIVERGED" } else { "" };
     format!(
-        "lr {lr} epoch {epoch}/{epochs}: train loss {:.4} acc {:.2}% | {val} | test acc {:.2}% | {:.2} s{diverged}",
-        m.train_loss,
-        100.0 * m.train_accuracy,
-        100.0 * m.test_accuracy,
-        m.seconds
+        "lr {lr} epoch {epoch}/{epochs}  train loss {:.4}  {measured}  {:.1} s{diverged}",
+        m.train_loss, m.seconds
     )
 }
 
 /// The table printed at the end of a run; the default run's is in
-/// `docs/06-sgd-and-learning-rate.md`.
-pub fn summary_table(summary: &Summary) -> String {
+/// `docs/06-sgd-and-learning-rate.md`. Without a validation set no rate is marked as chosen.
+pub fn summary_table(summary: &Summary, validated: bool) -> String {
     let mut out = format!(
         "{:>10}  {:>13}  {:>10}  {:>16}  {:>10}  {}\n",
         "lr", "best val acc", "test acc", "final train loss", "train time", "note"
     );
-    let best = summary.best().map(|b| b.lr);
+    let best = summary.best().filter(|_| validated).map(|b| b.lr);
     let percent = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.2}%", 100.0 * v));
     for s in &summary.learning_rates {
         let best_val = match (s.best_val_accuracy, s.best_epoch) {
@@ -360,6 +445,8 @@ pub fn summary_table(summary: &Summary) -> String {
             note = format!("diverged at epoch {e}");
         } else if best == Some(s.lr) {
             note = "best (chosen on validation)".to_string();
+        } else if s.epochs_completed == 0 {
+            note = "not trained".to_string();
         }
         out += &format!(
             "{:>10}  {:>13}  {:>10}  {:>16}  {:>9.1}s  {note}\n",
@@ -374,23 +461,54 @@ pub fn summary_table(summary: &Summary) -> String {
     out
 }
 
-/// Measures a checkpoint (loaded with `Checkpoint::load_mnist_classifier`, so its network
-/// reads MNIST) on the test set: the `eval` command.
-pub fn evaluate_checkpoint(
-    path: &std::path::Path,
-    checkpoint: &Checkpoint,
-    test: &Split,
-) -> String {
-    let architecture = architecture(&checkpoint.model.sizes());
-    let result = Evaluator::default().evaluate(&checkpoint.model, test);
-    let correct = (result.accuracy * test.len() as f64).round();
-    format!(
-        "{}: {architecture} network, lr {}, epoch {}\ntest loss {:.4}, accuracy {:.2}% ({correct}/{})",
-        path.display(),
-        checkpoint.learning_rate,
-        checkpoint.epoch,
-        result.loss,
-        100.0 * result.accuracy,
-        test.len()
-    )
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(val: Option<(f64, f64)>, diverged: bool) -> EpochMetrics {
+        EpochMetrics {
+            epoch: 10,
+            train_loss: if diverged { f64::INFINITY } else { 0.4183 },
+            train_accuracy: 0.8826,
+            val_loss: val.map(|v| v.0),
+            val_accuracy: val.map(|v| v.1),
+            test_loss: 0.3,
+            test_accuracy: 0.9487,
+            seconds: 12.34,
+            diverged,
+        }
+    }
+
+    #[test]
+    fn epoch_lines_fit_an_80_column_terminal() {
+        for m in [
+            row(Some((0.2456, 0.9512)), false),
+            row(None, false),
+            row(Some((f64::NAN, 0.098)), true),
+        ] {
+            let line = epoch_line(0.005, 10, 100, &m);
+            assert!(line.chars().count() <= 80, "{} columns: {line}", line.len());
+        }
+    }
+
+    #[test]
+    fn without_a_validation_set_no_rate_is_called_chosen_on_validation() {
+        let metrics = [row(None, false)];
+        let summary = Summary {
+            learning_rates: vec![LrSummary::from_metrics(0.1, &metrics)],
+        };
+        assert!(summary_table(&summary, true).contains("chosen on validation"));
+        let table = summary_table(&summary, false);
+        assert!(!table.contains("chosen"), "{table}");
+    }
+
+    #[test]
+    fn a_rate_that_never_started_shows_zero_seconds() {
+        let summary = Summary {
+            learning_rates: vec![LrSummary::from_metrics(0.1, &[])],
+        };
+        let table = summary_table(&summary, true);
+        assert!(table.contains("0.0s  not trained"), "{table}");
+        assert!(!table.contains("-0.0"), "{table}");
+    }
 }

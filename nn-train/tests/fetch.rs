@@ -250,7 +250,7 @@ fn when_every_source_fails_the_error_lists_each_and_how_to_place_the_files() {
     };
     let message = fetch::fetch(data.path(), &options).unwrap_err().to_string();
     for part in [
-        "train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte still missing",
+        "  train-images-idx3-ubyte: missing\n  train-labels-idx1-ubyte: missing\n  t10k-images-idx3-ubyte: missing\n  t10k-labels-idx1-ubyte: missing\n",
         "- local folder ",
         "no-such-folder/train-images-idx3-ubyte.gz nor ",
         "- mirror http://127.0.0.1:",
@@ -261,6 +261,41 @@ fn when_every_source_fails_the_error_lists_each_and_how_to_place_the_files() {
     ] {
         assert_contains(&message, part);
     }
+}
+
+#[test]
+fn a_truncated_file_is_reported_by_its_size_not_as_missing() {
+    let data = tempfile::tempdir().unwrap();
+    let fixtures = fixtures();
+    for (file, bytes) in FILES.iter().zip(&fixtures) {
+        fs::write(data.path().join(file.name), bytes).unwrap();
+    }
+    // The first file cut short, the second the right length with other bytes.
+    fs::write(data.path().join(FILES[0].name), &fixtures[0][..1000]).unwrap();
+    let mut other = fixtures[1].clone();
+    other[0] ^= 1;
+    fs::write(data.path().join(FILES[1].name), other).unwrap();
+
+    let message = fetch::fetch(data.path(), &options())
+        .unwrap_err()
+        .to_string();
+
+    let expected = fixtures[0].len();
+    assert_contains(
+        &message,
+        &format!(
+            "train-images-idx3-ubyte: 1000 bytes on disk, but the file is {expected} (truncated"
+        ),
+    );
+    assert_contains(
+        &message,
+        "train-labels-idx1-ubyte: the file on disk has the right size",
+    );
+    assert!(!message.contains("missing"), "{message}");
+    assert!(
+        !message.contains("t10k"),
+        "only the two wrong files: {message}"
+    );
 }
 
 // --- npm, played by a shell script (so only on Unix) ---------------------------------------

@@ -8,9 +8,9 @@ use datasets::mnist::Split;
 use nn_core::ThreadPool;
 use nn_run::checkpoint::Checkpoint;
 use nn_run::config::TrainConfig;
-use nn_run::run_dir::{EpochMetrics, RunDir, Summary};
+use nn_run::run_dir::{EpochMetrics, KeepCheckpoints, RunConfig, RunDir, Summary};
 use nn_train::progress::Progress;
-use nn_train::train::{Data, run_sweep};
+use nn_train::train::{Data, StopRequest, SweepOptions, run_sweep};
 
 fn data() -> Data {
     Data {
@@ -35,14 +35,31 @@ fn config(learning_rates: &[f32], epochs: usize) -> TrainConfig {
 }
 
 fn train(path: &Path, config: &TrainConfig, resume: bool, threads: usize) -> Summary {
+    train_keeping(path, config, resume, threads, KeepCheckpoints::All)
+}
+
+fn train_keeping(
+    path: &Path,
+    config: &TrainConfig,
+    resume: bool,
+    threads: usize,
+    keep_checkpoints: KeepCheckpoints,
+) -> Summary {
     let run = if resume {
         RunDir::open(path).unwrap()
     } else {
-        RunDir::create(path, config).unwrap()
+        RunDir::create(path, &RunConfig::new(config.clone())).unwrap()
     };
-    ThreadPool::new(threads)
-        .install(|| run_sweep(config, &data(), &run, resume, &Progress::plain()))
-        .unwrap()
+    let options = SweepOptions {
+        resume,
+        keep_checkpoints,
+        stop: StopRequest::default(),
+    };
+    let end = ThreadPool::new(threads)
+        .install(|| run_sweep(config, &data(), &run, &options, &Progress::plain()))
+        .unwrap();
+    assert_eq!(end.stopped_in, None);
+    end.summary
 }
 
 /// Everything but the wall time.
@@ -201,4 +218,85 @@ fn resuming_a_finished_run_changes_nothing() {
     train(dir.path(), &config(&[0.05], 2), true, 1);
     assert_eq!(fs::read(run.last_checkpoint_path(0.05)).unwrap(), before);
     assert_eq!(run.read_metrics(0.05).unwrap(), metrics);
+}
+
+/// The default keeps `best.ckpt` and `last.ckpt` only, and that is enough to resume exactly.
+#[test]
+fn best_and_last_checkpoints_are_enough_to_resume_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (all, lean) = (dir.path().join("all"), dir.path().join("lean"));
+    let lrs = [0.05, 0.2];
+    train(&all, &config(&lrs, 3), false, 1);
+    train_keeping(&lean, &config(&lrs, 2), false, 1, KeepCheckpoints::BestLast);
+    train_keeping(&lean, &config(&lrs, 3), true, 1, KeepCheckpoints::BestLast);
+
+    let (a, b) = (RunDir::open(&all).unwrap(), RunDir::open(&lean).unwrap());
+    for lr in lrs {
+        let mut kept: Vec<String> = fs::read_dir(b.lr_dir(lr))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        kept.sort();
+        assert_eq!(
+            kept,
+            ["batches.csv", "best.ckpt", "last.ckpt", "metrics.csv"]
+        );
+        assert!(a.epoch_checkpoint_path(lr, 3).is_file());
+        // The same model in each (the stored config differs in its epochs: 2, then 3).
+        for (x, y) in [
+            (a.last_checkpoint_path(lr), b.last_checkpoint_path(lr)),
+            (a.best_checkpoint_path(lr), b.best_checkpoint_path(lr)),
+        ] {
+            let (x, y) = (Checkpoint::load(&x).unwrap(), Checkpoint::load(&y).unwrap());
+            assert_eq!((x.epoch, x.step), (y.epoch, y.step), "lr {lr}");
+            assert!(x.model == y.model && x.optimizer == y.optimizer, "lr {lr}");
+        }
+    }
+}
+
+#[test]
+fn a_stop_before_the_first_step_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(&[0.05, 0.2], 2);
+    let run = RunDir::create(dir.path(), &RunConfig::new(config.clone())).unwrap();
+    let options = SweepOptions::default();
+    options.stop.request();
+    let end = run_sweep(&config, &data(), &run, &options, &Progress::plain()).unwrap();
+    assert_eq!(end.stopped_in, Some((0.05, 1)));
+    assert!(!end.summary.any_epoch());
+    assert!(!run.has_trained());
+    let files: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(files.len(), 1, "only config.json: {files:?}");
+}
+
+/// Two runs started at the same moment under the same parent each train into a folder of
+/// their own, and both end complete.
+#[test]
+fn two_runs_started_at_once_end_with_two_complete_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let barrier = std::sync::Barrier::new(2);
+    let config = config(&[0.05], 2);
+    let paths: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                scope.spawn(|| {
+                    barrier.wait();
+                    let run =
+                        RunDir::create_new(dir.path(), &RunConfig::new(config.clone())).unwrap();
+                    let options = SweepOptions::default();
+                    run_sweep(&config, &data(), &run, &options, &Progress::plain()).unwrap();
+                    run.path().to_path_buf()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_ne!(paths[0], paths[1]);
+    for path in &paths {
+        let run = RunDir::open(path).unwrap();
+        assert_eq!(run.read_config().unwrap().train, config);
+        assert_eq!(run.read_metrics(0.05).unwrap().len(), 2);
+        assert_eq!(run.read_summary().unwrap().learning_rates.len(), 1);
+        assert!(run.best_checkpoint_path(0.05).is_file());
+    }
 }

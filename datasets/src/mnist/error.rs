@@ -8,17 +8,19 @@ use thiserror::Error;
 use super::Kind;
 
 /// A file that cannot be loaded as MNIST. Every message names the file, says what is wrong,
-/// and says how to fix it. See `docs/07-data-and-validation.md`.
+/// and says how to fix it; an OS error is part of the message, not also its `source`, so it
+/// is printed once. See `docs/07-data-and-validation.md`.
 #[derive(Debug, Error)]
 pub enum DataError {
     #[error(
-        "{path} not found. Run `nn-train fetch` to download MNIST, or place the files by hand \
-         (see datasets/README.md)"
+        "{path} not found. Run `cargo run --release -p nn-train -- fetch --data-dir {dir}` to \
+         download MNIST there, or place the files by hand (see datasets/README.md)",
+        dir = .path.parent().unwrap_or(.path).display(),
     )]
     Missing { path: PathBuf },
 
-    #[error("could not read {path}: {source}. Check that it is a file you can read")]
-    Read { path: PathBuf, source: io::Error },
+    #[error("could not read {path}: {reason}. Check that it is a file you can read")]
+    Read { path: PathBuf, reason: io::Error },
 
     #[error("{path} is empty (0 bytes). Run `nn-train fetch --force` to download it again")]
     Empty { path: PathBuf },

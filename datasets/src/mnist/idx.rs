@@ -15,11 +15,11 @@ use super::{CLASSES, DataError, IMAGE_SIDE, Kind, MnistFile};
 /// Checks that the file at `path` is a well-formed `file` (its content is not compared with
 /// the genuine MNIST: synthetic data of the right shape passes).
 pub fn validate(path: &Path, file: &MnistFile) -> Result<(), DataError> {
-    let read_error = |source: io::Error| match source.kind() {
+    let read_error = |reason: io::Error| match reason.kind() {
         io::ErrorKind::NotFound => DataError::Missing { path: path.into() },
         _ => DataError::Read {
             path: path.into(),
-            source,
+            reason,
         },
     };
     let mut f = File::open(path).map_err(read_error)?;

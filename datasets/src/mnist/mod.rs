@@ -36,15 +36,45 @@ pub use files::{
 pub use load::load;
 pub use split::{Mnist, Split, pixels_to_input};
 
+/// The environment variable naming the data folder when no `--data-dir` is given.
+pub const DATA_DIR_VARIABLE: &str = "MNIST_DIR";
+
 /// Where the data lives: `--data-dir` if given, else the `MNIST_DIR` environment variable,
 /// else `datasets/mnist` in the workspace.
 pub fn resolve_data_dir(flag: Option<PathBuf>) -> PathBuf {
-    flag.or_else(|| {
-        std::env::var_os("MNIST_DIR")
+    locate_data_dir(flag).path
+}
+
+/// The data folder, and what named it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataDir {
+    pub path: PathBuf,
+    /// `--data-dir` or `MNIST_DIR`; `None` for the default folder, the only one a command may
+    /// fill unasked (a typo elsewhere must not download 55 MB into a new folder).
+    pub named_by: Option<&'static str>,
+}
+
+/// [`resolve_data_dir`], saying what named the folder.
+pub fn locate_data_dir(flag: Option<PathBuf>) -> DataDir {
+    let env = || {
+        std::env::var_os(DATA_DIR_VARIABLE)
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
-    })
-    .unwrap_or_else(default_data_dir)
+    };
+    match (flag, env()) {
+        (Some(path), _) => DataDir {
+            path,
+            named_by: Some("--data-dir"),
+        },
+        (None, Some(path)) => DataDir {
+            path,
+            named_by: Some(DATA_DIR_VARIABLE),
+        },
+        (None, None) => DataDir {
+            path: default_data_dir(),
+            named_by: None,
+        },
+    }
 }
 
 /// `datasets/mnist` in the workspace, whatever the current directory is when `cargo run`

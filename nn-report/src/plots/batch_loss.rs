@@ -1,10 +1,10 @@
 //! `batch_loss.png`: the loss of every SGD step, one panel per learning rate on shared axes,
 //! the raw losses faint and their moving average on top.
 
-use anyhow::Result;
+use super::Result;
 use plotters::prelude::*;
 
-use super::{clamp_into, diverged_marker, log_range, log_tick, styled_mesh};
+use super::{clamp_into, draw_diverged_marker, log_range, log_tick, styled_mesh};
 use crate::canvas::Area;
 use crate::metrics::moving_average;
 use crate::run_data::{RateHistory, RunData};
@@ -74,7 +74,7 @@ pub fn batch_loss(root: &Area, data: &RunData) -> Result<()> {
             && let Some(last) = rate.batches.last()
         {
             let loss = clamp_into(f64::from(last.loss), &y_range);
-            chart.draw_series([diverged_marker((last.step as f64, loss), &colour)])?;
+            draw_diverged_marker(&chart, (last.step as f64, loss), colour)?;
         }
     }
     Ok(())

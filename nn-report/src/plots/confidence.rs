@@ -2,13 +2,13 @@
 //! against confidence, with the diagonal of perfect calibration and the ECE) beside the
 //! distribution of confidence for right and for wrong answers.
 
-use anyhow::Result;
+use super::Result;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{draw_legend, styled_mesh};
-use crate::canvas::Area;
+use crate::canvas::{Area, Canvas};
 use crate::evaluation::{BestModel, TestResults};
 use crate::metrics::confidence;
 use crate::style::{self, TICK};
@@ -132,7 +132,7 @@ fn histograms(area: &Area, results: &TestResults) -> Result<()> {
 
 /// Type of a chart with both axes in percent.
 type PercentChart<'a, 'b> =
-    ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+    ChartContext<'a, Canvas<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// A chart with confidence from 0 to 100% across and `y_desc`, also 0 to 100%, up.
 fn percent_chart<'a, 'b>(area: &'a Area<'b>, y_desc: &str) -> Result<PercentChart<'a, 'b>> {

@@ -1,7 +1,7 @@
 //! `confusion_matrix.png` (counts) and `confusion_matrix_normalized.png` (each row in percent):
 //! one heatmap, drawn cell by cell with the number written in every cell.
 
-use anyhow::Result;
+use super::Result;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 

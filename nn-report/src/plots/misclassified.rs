@@ -1,7 +1,7 @@
 //! `misclassified.png`: the test digits the network got wrong most confidently, as the images
 //! themselves (dark ink on white, as on paper) with what it should have said and what it said.
 
-use anyhow::Result;
+use super::Result;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 

@@ -10,16 +10,19 @@ pub mod weights;
 
 use std::ops::Range;
 
-use anyhow::Result;
 use datasets::mnist::{IMAGE_PIXELS, IMAGE_SIDE};
 use plotters::chart::MeshStyle;
 use plotters::coord::CoordTranslate;
+use plotters::coord::cartesian::Cartesian2d;
 use plotters::coord::ranged1d::Ranged;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::canvas::Area;
+use crate::canvas::{Area, Canvas, DrawError};
 use crate::style;
+
+/// What drawing a picture, or a part of one, returns.
+pub type Result<T = ()> = std::result::Result<T, DrawError>;
 
 /// Draws a picture's title, and a grey subtitle under it, and returns the area below them.
 pub fn titled<'a>(root: &Area<'a>, title: &str, subtitle: Option<&str>) -> Result<Area<'a>> {
@@ -56,7 +59,7 @@ pub fn styled_mesh<'m, 'a, 'b, X: Ranged, Y: Ranged, DB: DrawingBackend>(
 
 /// Draws a chart's legend (its labelled series) in a framed box at `position`.
 pub fn draw_legend<'a, 'b: 'a, CT: CoordTranslate>(
-    chart: &mut ChartContext<'a, BitMapBackend<'b>, CT>,
+    chart: &mut ChartContext<'a, Canvas<'b>, CT>,
     position: SeriesLabelPosition,
 ) -> Result<()> {
     chart
@@ -158,9 +161,30 @@ pub fn image_tile(
     Ok(())
 }
 
-/// How far a diverged learning rate got: a cross, drawn larger than the data points.
-pub fn diverged_marker<C: Color>(point: (f64, f64), colour: &C) -> Cross<(f64, f64), u32> {
-    Cross::new(point, 12, colour.stroke_width(4))
+/// How far a diverged learning rate got: a cross, drawn larger than the data points, at
+/// `point` (already inside the chart's ranges) or moved inward just enough that all of it
+/// stays inside the plotting area, clear of the axes and their numbers.
+pub fn draw_diverged_marker<X, Y>(
+    chart: &ChartContext<Canvas, Cartesian2d<X, Y>>,
+    point: (f64, f64),
+    colour: RGBColor,
+) -> Result
+where
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    const SIZE: i32 = 12;
+    const STROKE: u32 = 4;
+    let area = chart.plotting_area();
+    let (base_x, base_y) = area.get_base_pixel();
+    let (width, height) = area.dim_in_pixel();
+    let (x, y) = chart.backend_coord(&point);
+    // The cross reaches SIZE pixels from its centre, plus half its stroke.
+    let reach = SIZE + STROKE as i32 / 2 + 1;
+    let inside = |v: i32, length: u32| v.clamp(reach, (length as i32 - reach).max(reach));
+    let centre = (inside(x - base_x, width), inside(y - base_y, height));
+    area.strip_coord_spec()
+        .draw(&Cross::new(centre, SIZE, colour.stroke_width(STROKE)))
 }
 
 /// A panel with a title and a sentence in place of a chart, for data the run does not have.
@@ -188,6 +212,39 @@ pub fn empty_panel(area: &Area, title: &str, message: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::canvas::render_rgb;
+
+    #[test]
+    fn a_diverged_marker_on_the_chart_s_edge_stays_inside_it() {
+        let (width, height) = (400, 300);
+        let mut plot = (0..0, 0..0);
+        let marker = RGBColor(213, 94, 0);
+        let rgb = render_rgb((width, height), |root| {
+            let chart = ChartBuilder::on(root)
+                .margin(10)
+                .x_label_area_size(40)
+                .y_label_area_size(40)
+                .build_cartesian_2d(0.5..3.5, 60.0..90.0)?;
+            plot = chart.plotting_area().get_pixel_range();
+            // Epoch 1 at the bottom of the chart: where an accuracy far below it is drawn.
+            draw_diverged_marker(&chart, (1.0, 60.0), marker)?;
+            draw_diverged_marker(&chart, (0.5, 90.0), marker)
+        })
+        .unwrap();
+        let inked: Vec<(i32, i32)> = rgb
+            .chunks_exact(3)
+            .enumerate()
+            .filter(|(_, p)| *p == [marker.0, marker.1, marker.2])
+            .map(|(i, _)| ((i % width as usize) as i32, (i / width as usize) as i32))
+            .collect();
+        assert!(inked.len() > 50, "the markers are drawn");
+        for (x, y) in inked {
+            assert!(
+                plot.0.contains(&x) && plot.1.contains(&y),
+                "marker pixel ({x}, {y}) outside the plotting area {plot:?}"
+            );
+        }
+    }
 
     #[test]
     fn log_ranges_span_whole_powers_of_ten() {

@@ -1,7 +1,7 @@
 //! `weights.png`: what the first layer learned. Each hidden unit's 784 input weights are drawn
 //! as the 28x28 image they multiply, on a blue-white-red scale.
 
-use anyhow::Result;
+use super::Result;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 

@@ -4,10 +4,10 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
-use super::{MnistFile, Target, gunzip};
+use super::{MnistFile, SourceError, Target, gunzip};
 
 /// Copies each wanted file from `folder`, preferring `<name>.gz` over `<name>`.
-pub(super) fn fetch_into(folder: &Path, target: &mut Target) -> Result<(), String> {
+pub(super) fn fetch_into(folder: &Path, target: &mut Target) -> Result<(), SourceError> {
     for file in target.files() {
         let gzipped = folder.join(format!("{}.gz", file.name));
         let raw = folder.join(file.name);
@@ -16,19 +16,15 @@ pub(super) fn fetch_into(folder: &Path, target: &mut Target) -> Result<(), Strin
         } else if raw.is_file() {
             raw
         } else {
-            return Err(format!(
-                "neither {} nor {} is there",
-                gzipped.display(),
-                raw.display()
-            ));
+            return Err(SourceError::NotInFolder { gzipped, raw });
         };
-        copy(&path, &file, target).map_err(|reason| format!("{}: {reason}", path.display()))?;
+        copy(&path, &file, target).map_err(|e| e.at(path.display()))?;
     }
     Ok(())
 }
 
-fn copy(path: &Path, file: &MnistFile, target: &mut Target) -> Result<(), String> {
-    let opened = File::open(path).map_err(|e| format!("cannot open it: {e}"))?;
+fn copy(path: &Path, file: &MnistFile, target: &mut Target) -> Result<(), SourceError> {
+    let opened = File::open(path).map_err(SourceError::io("cannot open it"))?;
     let mut content: Box<dyn Read> = if path.extension().is_some_and(|ext| ext == "gz") {
         Box::new(gunzip(opened)?)
     } else {

@@ -5,7 +5,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 use ureq::Agent;
 
-use super::{MnistFile, Target, gunzip};
+use super::{MnistFile, SourceError, Target, gunzip};
 
 /// An unreachable mirror fails within seconds and the next source is tried; a stalled
 /// download fails too, instead of hanging a student's first run.
@@ -13,7 +13,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const STALL_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Downloads `<base_url>/<name>.gz` for each wanted file.
-pub(super) fn fetch_into(base_url: &str, target: &mut Target) -> Result<(), String> {
+pub(super) fn fetch_into(base_url: &str, target: &mut Target) -> Result<(), SourceError> {
     let config = Agent::config_builder()
         .timeout_resolve(Some(CONNECT_TIMEOUT))
         .timeout_connect(Some(CONNECT_TIMEOUT))
@@ -24,19 +24,24 @@ pub(super) fn fetch_into(base_url: &str, target: &mut Target) -> Result<(), Stri
     for file in target.files() {
         let name = format!("{}.gz", file.name);
         let url = format!("{}/{name}", base_url.trim_end_matches('/'));
-        download(&agent, &url, &file, target).map_err(|reason| format!("{name}: {reason}"))?;
+        download(&agent, &url, &file, target).map_err(|e| e.at(&name))?;
     }
     Ok(())
 }
 
-fn download(agent: &Agent, url: &str, file: &MnistFile, target: &mut Target) -> Result<(), String> {
+fn download(
+    agent: &Agent,
+    url: &str,
+    file: &MnistFile,
+    target: &mut Target,
+) -> Result<(), SourceError> {
     // A status other than 2xx is an error here, so a 404 page is never read as data. The body
     // reader has no size cap (unlike `read_to_vec`'s 10 MiB): `receive` stops at the expected
     // length instead.
     let body = agent
         .get(url)
         .call()
-        .map_err(|e| e.to_string())?
+        .map_err(|e| SourceError::Http(e.to_string()))?
         .into_body();
     let progress = progress_bar(file, body.content_length());
     let received = gunzip(progress.wrap_read(body.into_reader()))

