@@ -6,8 +6,7 @@ use std::sync::Arc;
 use anyhow::{Result, bail};
 use clap::Parser;
 use nn_play::Playground;
-use nn_run::checkpoint::Checkpoint;
-use nn_run::config::architecture;
+use nn_run::checkpoint::ChosenNetwork;
 use nn_run::run_dir::RunDir;
 
 /// Draw a digit in the browser and watch the trained network read it.
@@ -36,25 +35,9 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<()> {
-    let (path, how) = match cli.checkpoint {
-        Some(path) => (path, ""),
-        None => {
-            let best = RunDir::newest_best_checkpoint(&RunDir::default_parent())?;
-            (
-                best.path,
-                "; the best of the newest run, --checkpoint FILE picks another",
-            )
-        }
-    };
-    let checkpoint = Checkpoint::load_mnist_classifier(&path)?;
-    let description = format!(
-        "{} network, lr {}, epoch {}, from {}",
-        architecture(&checkpoint.model.sizes()),
-        checkpoint.learning_rate,
-        checkpoint.epoch,
-        path.display()
-    );
-    println!("checkpoint {}{how}", path.display());
+    let network = ChosenNetwork::open(cli.checkpoint.as_deref(), &RunDir::default_parent())?;
+    println!("{}", network.describe());
+    let description = format!("{}, from {}", network.summary(), network.path.display());
 
     let address = SocketAddr::from((Ipv4Addr::LOCALHOST, cli.port));
     let listener = match tokio::net::TcpListener::bind(address).await {
@@ -69,7 +52,7 @@ async fn run(cli: Cli) -> Result<()> {
     let address = listener.local_addr()?;
     println!("nn-play is at http://{address}/ (Ctrl-C stops it)");
 
-    let playground = Arc::new(Playground::new(checkpoint.model, description));
+    let playground = Arc::new(Playground::new(network.checkpoint.model, description));
     let ctrl_c = async {
         // If the signal cannot be watched, serve until killed.
         if tokio::signal::ctrl_c().await.is_err() {

@@ -10,8 +10,8 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use datasets::mnist::{self, CLASSES, TRAIN_IMAGES};
 use nn_core::ThreadPool;
 use nn_core::matmul::Kernel;
-use nn_run::checkpoint::Checkpoint;
-use nn_run::config::{TrainConfig, architecture};
+use nn_run::checkpoint::{Checkpoint, ChosenNetwork};
+use nn_run::config::TrainConfig;
 use nn_run::eval::evaluate_checkpoint;
 use nn_run::plural;
 use nn_run::run_dir::{KeepCheckpoints, RunConfig, RunDir, check_name};
@@ -510,29 +510,12 @@ fn eval(args: EvalArgs) -> Result<()> {
 }
 
 fn predict(args: PredictArgs) -> Result<()> {
-    let (path, how) = match args.checkpoint {
-        Some(path) => (path, String::new()),
-        None => {
-            let best = RunDir::newest_best_checkpoint(&RunDir::default_parent())?;
-            (
-                best.path,
-                "; the best of the newest run, --checkpoint FILE picks another".into(),
-            )
-        }
-    };
-    let checkpoint = Checkpoint::load_mnist_classifier(&path)?;
-    let said = format!(
-        "checkpoint {} ({} network, lr {}, epoch {}{how})",
-        path.display(),
-        architecture(&checkpoint.model.sizes()),
-        checkpoint.learning_rate,
-        checkpoint.epoch
-    );
+    let network = ChosenNetwork::open(args.checkpoint.as_deref(), &RunDir::default_parent())?;
     // With --json, stdout holds only the JSON lines.
     if args.json {
-        eprintln!("{said}");
+        eprintln!("{}", network.describe());
     } else {
-        println!("{said}");
+        println!("{}", network.describe());
     }
     let options = PredictOptions {
         images: &args.images,
@@ -540,7 +523,7 @@ fn predict(args: PredictArgs) -> Result<()> {
         save_input: args.save_input.as_deref(),
         json: args.json,
     };
-    nn_train::predict::predict(&checkpoint.model, &options)
+    nn_train::predict::predict(&network.checkpoint.model, &options)
 }
 
 fn spaced(counts: [usize; CLASSES]) -> String {
