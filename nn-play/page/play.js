@@ -171,6 +171,16 @@ function diverging(values) {
   };
 }
 
+// A grid about twice as wide as tall, full rows when the width allows: 128 units are 16 x 8.
+function gridColumns(units) {
+  if (units <= 2) return units;
+  const ideal = Math.sqrt(2 * units);
+  for (let columns = Math.ceil(ideal); columns <= Math.ceil(1.5 * ideal); columns++) {
+    if (units % columns === 0) return columns;
+  }
+  return Math.ceil(ideal);
+}
+
 function paintHidden(layers) {
   const holder = document.getElementById("hidden");
   if (holder.children.length !== 2 * layers.length) {
@@ -178,12 +188,14 @@ function paintHidden(layers) {
     layers.forEach((units, l) => {
       const label = document.createElement("p");
       label.className = "layer-label";
-      label.textContent = layers.length > 1 ? `hidden layer ${l + 1}: ${units.length} units` : `${units.length} units`;
+      const count = `${units.length} unit${units.length === 1 ? "" : "s"}`;
+      label.textContent = layers.length > 1 ? `hidden layer ${l + 1}: ${count}` : count;
       const canvas = document.createElement("canvas");
-      const columns = Math.ceil(Math.sqrt(units.length * 2));
+      const columns = gridColumns(units.length);
       canvas.width = columns;
       canvas.height = Math.ceil(units.length / columns);
       canvas.style.aspectRatio = `${canvas.width} / ${canvas.height}`;
+      canvas.style.maxWidth = `${columns * 28}px`; // one wide layer fills the card, a tiny one does not
       holder.append(label, canvas);
     });
   }
@@ -226,6 +238,10 @@ function show(answer) {
   document.getElementById("why-digit").textContent = String(answer.digit);
   paintPixels(document.getElementById("contribution"), answer.saliency.contribution, diverging(answer.saliency.contribution));
   paintPixels(document.getElementById("gradient"), answer.saliency.gradient, diverging(answer.saliency.gradient));
+  const silent = answer.saliency.gradient.every((g) => g === 0);
+  document.getElementById("why-note").textContent = silent
+    ? "Both maps are blank: no hidden unit is active, so no pixel can move the answer."
+    : "The gradient of the answer's logit against its rivals', weighted by how likely each is: the direction of ∂ log p / ∂ input.";
 }
 
 function showNothing() {
