@@ -268,8 +268,8 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
             );
         } else {
             eprintln!(
-                "\nStopped in epoch {epoch} of lr {lr}; every learning rate is saved up to its last \
-                 finished epoch. Continue with:\n  cargo run --release -p nn-train -- --resume {}",
+                "\nStopped in epoch {epoch} of lr {lr}; the epochs before it are saved. Continue \
+                 with:\n  cargo run --release -p nn-train -- --resume {}",
                 shell_word(run.path())
             );
         }
@@ -310,8 +310,8 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
 fn handle_ctrl_c(stop: StopRequest, training: Arc<AtomicBool>) -> Result<()> {
     ctrlc::set_handler(move || {
         if training.load(Ordering::SeqCst) && !stop.is_requested() {
+            // Nothing printed here: the sweep stops within a step, clears its bar and says so.
             stop.request();
-            eprintln!("\nStopping after this step (Ctrl-C again to quit at once)...");
         } else {
             eprintln!("\nInterrupted.");
             std::process::exit(i32::from(INTERRUPTED));
