@@ -28,8 +28,10 @@
 //!
 //! See `docs/10-using-the-network.md`.
 
+use std::io::Cursor;
+
 use image::imageops::{self, FilterType};
-use image::{DynamicImage, GrayImage, ImageBuffer, Luma, LumaA};
+use image::{DynamicImage, GrayImage, ImageBuffer, ImageFormat, Luma, LumaA};
 
 use crate::mnist::{IMAGE_PIXELS, IMAGE_SIDE, pixels_to_input};
 
@@ -95,6 +97,15 @@ impl Prepared {
         GrayImage::from_raw(IMAGE_SIDE, IMAGE_SIDE, self.pixels.to_vec())
             .expect("28 x 28 pixels make a 28 x 28 picture")
     }
+
+    /// The 28 x 28 field as a PNG file's bytes: the picture the network sees, pixel for pixel.
+    pub fn to_png(&self) -> Vec<u8> {
+        let mut png = Cursor::new(Vec::new());
+        self.to_image()
+            .write_to(&mut png, ImageFormat::Png)
+            .expect("encoding a small greyscale PNG in memory cannot fail");
+        png.into_inner()
+    }
 }
 
 /// Prepares `picture` as MNIST's digits were prepared (the six steps of this module's
@@ -119,6 +130,29 @@ pub fn prepare(picture: &DynamicImage) -> Prepared {
         pixels: place_by_centre_of_mass(&digit),
         inverted: paper.light,
         ink_box: Some(ink_box),
+    }
+}
+
+/// No preparation, for comparison: the picture greyed and squashed to 28 x 28 whatever its
+/// shape, dark ink left dark, nothing cropped or centred: what a first try without MNIST's
+/// preparation feeds the network (`nn-train predict --raw`). Its `ink_box` is the whole
+/// picture. See `docs/10-using-the-network.md`.
+pub fn squash(picture: &DynamicImage) -> Prepared {
+    let grey = luminance(picture);
+    let field = imageops::resize(&grey, IMAGE_SIDE, IMAGE_SIDE, FilterType::Triangle);
+    let mut pixels = [0u8; IMAGE_PIXELS];
+    for (out, p) in pixels.iter_mut().zip(field.pixels()) {
+        *out = to_byte(p[0]);
+    }
+    Prepared {
+        pixels,
+        inverted: false,
+        ink_box: Some(InkBox {
+            x: 0,
+            y: 0,
+            width: grey.width(),
+            height: grey.height(),
+        }),
     }
 }
 
@@ -253,9 +287,14 @@ fn place_by_centre_of_mass(digit: &Levels) -> [u8; IMAGE_PIXELS] {
     let mut pixels = [0u8; IMAGE_PIXELS];
     for (x, y, p) in digit.enumerate_pixels() {
         let i = ((top + y) * IMAGE_SIDE + left + x) as usize;
-        pixels[i] = (p[0].clamp(0.0, 1.0) * 255.0).round() as u8;
+        pixels[i] = to_byte(p[0]);
     }
     pixels
+}
+
+/// A level in [0, 1] as MNIST stores it: 0 to 255.
+fn to_byte(level: f32) -> u8 {
+    (level.clamp(0.0, 1.0) * 255.0).round() as u8
 }
 
 /// The middle value (the upper one of the two middles for an even count); reorders `values`.
