@@ -24,7 +24,8 @@
 //! 9. [`metrics`] (`metrics.rs`): what the predictions are worth: accuracy, the confusion
 //!    matrix, calibration (chapter 8, `docs/08-reading-the-report.md`).
 //! 10. [`dropout`] (`dropout.rs`): hidden units switched off at random while training, a
-//!     regulariser (chapter 9, `docs/09-overfitting-and-regularisation.md`).
+//!     regulariser, and [`schedule`] (`schedule.rs`): the learning rate of each epoch (chapter
+//!     9, `docs/09-overfitting-and-regularisation.md`).
 //! 11. [`uncertainty`] (`uncertainty.rs`): how unsure one prediction is, its entropy and
 //!     margin; [`saliency`] (`saliency.rs`): which pixels pushed it towards its answer
 //!     (chapter 10, `docs/10-using-the-network.md`).
@@ -60,6 +61,7 @@ pub mod mlp;
 pub mod relu;
 pub mod rng;
 pub mod saliency;
+pub mod schedule;
 pub mod sgd;
 pub mod softmax;
 pub mod threads;

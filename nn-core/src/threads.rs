@@ -195,7 +195,7 @@ pub(crate) fn chunk_per_thread(len: usize, min_chunk: usize) -> usize {
 pub(crate) fn for_each_index(count: usize, work: impl Fn(usize) + Sync) {
     let pool = CURRENT
         .with_borrow(|pool| pool.clone())
-        .filter(|p| p.threads > 1 && count > 1 && count <= GENERATIONS as usize);
+        .filter(|p| p.threads > 1 && count > 1 && count <= HALF as usize);
     // A pool that is already running a job (a nested call, or another thread's) is busy, and
     // one whose workers were late lately is left alone for a while; doing the work right here
     // gives the same results.
@@ -321,7 +321,7 @@ impl<'a> Dispatch<'a> {
         // and no thread touches it after that (see `run_chunks`).
         let job_ptr = (&raw const job).cast_mut().cast::<Job<'static>>();
         shared.job.store(job_ptr, Ordering::Relaxed);
-        let generation = (shared.claim.load(Ordering::Relaxed) >> 32).wrapping_add(1) & GENERATIONS;
+        let generation = (shared.claim.load(Ordering::Relaxed) >> 32).wrapping_add(1) & HALF;
         // Release: a worker that sees the new generation also sees the job, its count and
         // `done = 0`.
         shared.claim.store(generation << 32, Ordering::Release);
@@ -392,8 +392,8 @@ impl Drop for Dispatch<'_> {
     }
 }
 
-/// The generation is the upper half of `claim`.
-const GENERATIONS: u64 = u32::MAX as u64;
+/// Each half of `claim`: the job's generation above, the next chunk below.
+const HALF: u64 = u32::MAX as u64;
 
 /// Waits until all `count` chunks of the current job are done.
 fn wait_for_chunks(shared: &Shared, count: usize) {
@@ -422,7 +422,7 @@ fn run_chunks(shared: &Shared, generation: u64) -> usize {
         if claim >> 32 != generation {
             return ran;
         }
-        let chunk = (claim & GENERATIONS) as usize;
+        let chunk = (claim & HALF) as usize;
         // This may already be the count of a newer job, but then the claim below fails: the
         // generation has moved on.
         if chunk >= shared.count.load(Ordering::Relaxed) {

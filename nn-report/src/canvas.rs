@@ -15,6 +15,8 @@ use plotters_backend::{
     BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind, FontStyle,
 };
 
+use thiserror::Error;
+
 use crate::fonts;
 
 /// The drawing surface every picture function receives.
@@ -23,28 +25,37 @@ pub type Area<'a> = DrawingArea<Canvas<'a>, Shift>;
 /// What drawing on a [`Canvas`] can fail with.
 pub type DrawError = DrawingAreaErrorKind<<Canvas<'static> as DrawingBackend>::ErrorType>;
 
+/// Why a picture could not be made.
+#[derive(Debug, Error)]
+pub enum RenderError {
+    #[error("{0}")]
+    Draw(DrawError),
+    #[error("cannot encode it as PNG: {0}")]
+    Encode(#[from] png::EncodingError),
+}
+
 /// Draws a `width` x `height` picture on white with `draw` and returns it as PNG bytes.
 pub fn render_png(
     (width, height): (u32, u32),
     draw: impl FnOnce(&Area) -> Result<(), DrawError>,
-) -> Result<Vec<u8>, String> {
-    let rgb = render_rgb((width, height), draw)?;
-    encode_png(&rgb, width, height).map_err(|e| e.to_string())
+) -> Result<Vec<u8>, RenderError> {
+    let rgb = render_rgb((width, height), draw).map_err(RenderError::Draw)?;
+    Ok(encode_png(&rgb, width, height)?)
 }
 
 /// The pixels of a picture, row by row, three bytes each.
 pub(crate) fn render_rgb(
     (width, height): (u32, u32),
     draw: impl FnOnce(&Area) -> Result<(), DrawError>,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, DrawError> {
     let mut rgb = vec![255; width as usize * height as usize * 3];
     {
         let canvas = Canvas {
             bitmap: BitMapBackend::with_buffer(&mut rgb, (width, height)),
         };
         let root = canvas.into_drawing_area();
-        draw(&root).map_err(|e| e.to_string())?;
-        root.present().map_err(|e| e.to_string())?;
+        draw(&root)?;
+        root.present()?;
     }
     Ok(rgb)
 }

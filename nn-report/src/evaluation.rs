@@ -19,20 +19,40 @@ use nn_core::metrics::{Calibration, ConfusionMatrix};
 pub const CALIBRATION_BINS: usize = 10;
 
 /// Where the test images come from: MNIST on disk, or a split already in memory (tests use
-/// small synthetic ones).
+/// small synthetic ones, which also stand for the training images).
 #[derive(Clone)]
 pub enum TestSet {
     Files(PathBuf),
     Loaded(Split),
+    /// MNIST read once for several reports: the test images and the first training images.
+    Read {
+        test: Split,
+        training: Split,
+    },
 }
+
+/// Training images kept by [`TestSet::read_once`], for the picture of their distortions.
+const TRAINING_IMAGES_KEPT: usize = 16;
 
 impl TestSet {
     /// The images; a folder that cannot be loaded is an error that says how to fetch MNIST
     /// into it.
     pub fn load(self) -> Result<Split, DataError> {
         match self {
-            TestSet::Loaded(split) => Ok(split),
+            TestSet::Loaded(split) | TestSet::Read { test: split, .. } => Ok(split),
             TestSet::Files(dir) => Ok(mnist::load(&dir)?.test),
+        }
+    }
+
+    /// The first `n` training images (the start of every run's training split), for the
+    /// picture of their distortions.
+    pub fn training_images(&self, n: usize) -> Result<Split, DataError> {
+        match self {
+            TestSet::Loaded(split)
+            | TestSet::Read {
+                training: split, ..
+            } => Ok(split.clone().take_first(n)),
+            TestSet::Files(dir) => Ok(mnist::load(dir)?.train.take_first(n)),
         }
     }
 
@@ -41,7 +61,10 @@ impl TestSet {
     pub fn read_once(self) -> TestSet {
         match self {
             TestSet::Files(dir) => match mnist::load(&dir) {
-                Ok(data) => TestSet::Loaded(data.test),
+                Ok(data) => TestSet::Read {
+                    test: data.test,
+                    training: data.train.take_first(TRAINING_IMAGES_KEPT),
+                },
                 Err(_) => TestSet::Files(dir),
             },
             loaded => loaded,

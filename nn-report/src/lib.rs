@@ -41,7 +41,7 @@ use nn_run::atomic::write_atomically;
 use nn_run::run_dir::{RunDir, RunError};
 use thiserror::Error;
 
-use crate::canvas::{Area, render_png};
+use crate::canvas::{Area, RenderError, render_png};
 use crate::evaluation::{BestModel, TestResults, TestSet};
 use crate::page::{ComparisonPage, Page};
 use crate::picture::Picture;
@@ -56,7 +56,7 @@ pub enum ReportError {
     #[error("cannot create the report folder {path}: {reason}; choose another with --out DIR")]
     CreateDir { path: PathBuf, reason: io::Error },
     #[error("cannot draw {path}: {reason}")]
-    Draw { path: PathBuf, reason: String },
+    Draw { path: PathBuf, reason: RenderError },
     #[error("cannot write {path}: {reason}")]
     Write { path: PathBuf, reason: io::Error },
 }
@@ -156,6 +156,7 @@ fn report_of(
 ) -> Result<Outcome, ReportError> {
     let mut pictures = Pictures::new(dir.to_path_buf(), skipped)?;
     draw_history(&mut pictures, data)?;
+    draw_regularisation(&mut pictures, data, &test_set)?;
     let best = BestModel::load(data)
         .map_err(|why| {
             let mut needing_a_model = TEST_PICTURES.to_vec();
@@ -350,6 +351,55 @@ fn draw_history(pictures: &mut Pictures, data: &RunData) -> Result<(), ReportErr
         pictures.skip(&[Picture::BatchLoss], "no step has been logged yet");
         Ok(())
     }
+}
+
+/// What the run did about overfitting, and whether it worked: training against validation for
+/// the chosen learning rate, the schedule of the rate, and the distorted training images.
+fn draw_regularisation(
+    pictures: &mut Pictures,
+    data: &RunData,
+    images: &TestSet,
+) -> Result<(), ReportError> {
+    let chosen = data
+        .best()
+        .and_then(|best| Some((best, data.rates.iter().find(|r| r.lr == best.lr)?)));
+    match chosen {
+        Some((best, rate)) if plots::generalisation::can_draw(&rate.epochs) => {
+            pictures.draw(Picture::Generalisation, |area| {
+                plots::generalisation::generalisation(area, data, best, &rate.epochs)
+            })?;
+        }
+        _ => {
+            let why = if data.config.val_size == 0 {
+                "this run holds out no validation set to set against training"
+            } else {
+                "no learning rate has finished an epoch without diverging yet"
+            };
+            pictures.skip(&[Picture::Generalisation], why);
+        }
+    }
+    if Picture::LearningRate.applies(&data.config) {
+        if data.with_epochs().next().is_some() {
+            pictures.draw(Picture::LearningRate, |area| {
+                plots::schedule::learning_rate(area, data)
+            })?;
+        } else {
+            let why = "no learning rate has finished an epoch yet";
+            pictures.skip(&[Picture::LearningRate], why);
+        }
+    }
+    if Picture::Augmented.applies(&data.config) {
+        match images.training_images(plots::augmented::EXAMPLES) {
+            Ok(training) if !training.is_empty() => {
+                pictures.draw(Picture::Augmented, |area| {
+                    plots::augmented::augmented(area, data, &training)
+                })?;
+            }
+            Ok(_) => pictures.skip(&[Picture::Augmented], "there are no training images"),
+            Err(e) => pictures.skip(&[Picture::Augmented], e.to_string()),
+        }
+    }
+    Ok(())
 }
 
 /// The pictures of the best model: its weights, then what it does on the test images (if they

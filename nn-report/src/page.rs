@@ -67,7 +67,8 @@ impl Page<'_> {
         blocks.extend(self.config());
         blocks.extend(self.learning_rates());
         blocks.push(Block::Heading("Pictures".into()));
-        for picture in Picture::ALL {
+        let config = &self.data.config;
+        for picture in Picture::ALL.into_iter().filter(|p| p.applies(config)) {
             blocks.extend(picture_blocks(picture, self.drawn, self.skipped));
         }
         if let Some(results) = self.results {
@@ -98,6 +99,16 @@ impl Page<'_> {
                 format!("learning rates: {}", rates.join(", ")),
                 format!("epochs: {}, batch size: {}", c.epochs, c.batch_size),
                 format!("momentum: {}, weight decay: {}", c.momentum, c.weight_decay),
+                format!("regularisation: {}", regularisation(c)),
+                format!(
+                    "learning-rate schedule: {}, warm-up of {}; early stopping: {}",
+                    c.lr_schedule.describe(),
+                    plural(c.warmup_epochs, "epoch"),
+                    c.patience.map_or("off".into(), |p| format!(
+                        "after {} without a better validation accuracy",
+                        plural(p, "epoch")
+                    ))
+                ),
                 format!("seed: {}", c.seed),
                 format!("trained on: {training}"),
                 format!("validation: {}", validation_set(c)),
@@ -159,10 +170,13 @@ const SUMMARY_HEADER: [&str; 7] = [
 
 /// A learning rate's row of a table, for a run of `epochs` epochs.
 fn summary_cells(s: &LrSummary, epochs: usize) -> Vec<String> {
-    let outcome = match s.diverged_at_epoch {
-        Some(epoch) => format!("diverged in epoch {epoch}"),
-        None if s.epochs_completed >= epochs => format!("finished {}", plural(epochs, "epoch")),
-        None => format!("{} of {epochs} epochs so far", s.epochs_completed),
+    let outcome = match (s.diverged_at_epoch, s.stopped_early_at_epoch) {
+        (Some(epoch), _) => format!("diverged in epoch {epoch}"),
+        (None, Some(epoch)) => format!("stopped early after epoch {epoch}"),
+        (None, None) if s.epochs_completed >= epochs => {
+            format!("finished {}", plural(epochs, "epoch"))
+        }
+        (None, None) => format!("{} of {epochs} epochs so far", s.epochs_completed),
     };
     let accuracy = |a: Option<f64>| a.map_or("-".into(), |a| percent(a, 2));
     vec![
@@ -174,6 +188,22 @@ fn summary_cells(s: &LrSummary, epochs: usize) -> Vec<String> {
         s.final_train_loss.map_or("-".into(), |l| format!("{l:.4}")),
         format!("{:.1} s", s.train_seconds),
     ]
+}
+
+/// `dropout 0.5; augmentation elastic (α 34, σ 4)`, or `none`.
+fn regularisation(c: &TrainConfig) -> String {
+    let mut parts = Vec::new();
+    if c.dropout > 0.0 {
+        parts.push(format!("dropout {}", c.dropout));
+    }
+    if !c.augmentation.is_none() {
+        parts.push(format!("augmentation {}", c.augmentation.describe()));
+    }
+    if parts.is_empty() {
+        "none".into()
+    } else {
+        parts.join("; ")
+    }
 }
 
 /// `the last 10,000 training images`, or that there is none.
@@ -275,6 +305,7 @@ impl ComparisonPage<'_> {
             "batch size",
             "momentum",
             "weight decay",
+            "regularisation",
             "seed",
             "training images",
             "validation images",
@@ -290,6 +321,7 @@ impl ComparisonPage<'_> {
                 c.batch_size.to_string(),
                 c.momentum.to_string(),
                 c.weight_decay.to_string(),
+                regularisation(c),
                 c.seed.to_string(),
                 c.train_limit
                     .map_or("all after the hold-out".into(), thousands),

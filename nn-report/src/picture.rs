@@ -1,11 +1,17 @@
 //! The pictures of a report: their files, their sizes, and how to read each one. The page
 //! and the tests take these facts from here.
 
+use nn_core::schedule::LrSchedule;
+use nn_run::config::TrainConfig;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Picture {
     LossCurves,
     BatchLoss,
     Accuracy,
+    Generalisation,
+    LearningRate,
+    Augmented,
     ConfusionMatrix,
     ConfusionMatrixNormalized,
     Misclassified,
@@ -18,12 +24,16 @@ pub enum Picture {
 }
 
 impl Picture {
-    /// In the order the page shows them: is it learning, which learning rate, which digits,
-    /// how sure, and what the first layer learned.
-    pub const ALL: [Picture; 8] = [
+    /// In the order the page shows them: is it learning, which learning rate, does it
+    /// generalise (and what the run did about it), which digits, how sure, and what the first
+    /// layer learned.
+    pub const ALL: [Picture; 11] = [
         Picture::LossCurves,
         Picture::BatchLoss,
         Picture::Accuracy,
+        Picture::Generalisation,
+        Picture::LearningRate,
+        Picture::Augmented,
         Picture::ConfusionMatrix,
         Picture::ConfusionMatrixNormalized,
         Picture::Misclassified,
@@ -34,11 +44,27 @@ impl Picture {
     /// The pictures of a comparison of several runs, besides each run's own.
     pub const COMPARISON: [Picture; 2] = [Picture::CompareLossCurves, Picture::CompareAccuracy];
 
+    /// Whether a run made with `config` has this picture at all: the schedule only when the
+    /// rate changes between epochs, the distortions only when it augments. The others always
+    /// apply, and are reported as left out when their data is missing.
+    pub fn applies(self, config: &TrainConfig) -> bool {
+        match self {
+            Picture::LearningRate => {
+                config.lr_schedule != LrSchedule::Constant || config.warmup_epochs > 0
+            }
+            Picture::Augmented => !config.augmentation.is_none(),
+            _ => true,
+        }
+    }
+
     pub fn file_name(self) -> &'static str {
         match self {
             Picture::LossCurves => "loss_curves.png",
             Picture::BatchLoss => "batch_loss.png",
             Picture::Accuracy => "accuracy.png",
+            Picture::Generalisation => "generalisation.png",
+            Picture::LearningRate => "learning_rate.png",
+            Picture::Augmented => "augmented.png",
             Picture::ConfusionMatrix => "confusion_matrix.png",
             Picture::ConfusionMatrixNormalized => "confusion_matrix_normalized.png",
             Picture::Misclassified => "misclassified.png",
@@ -53,6 +79,9 @@ impl Picture {
     pub fn size(self) -> (u32, u32) {
         match self {
             Picture::LossCurves | Picture::Accuracy | Picture::Confidence => (1600, 700),
+            Picture::Generalisation => (1600, 760),
+            Picture::LearningRate => (1200, 700),
+            Picture::Augmented => (1100, 900),
             Picture::BatchLoss => (1600, 1000),
             Picture::ConfusionMatrix | Picture::ConfusionMatrixNormalized => (1100, 1000),
             Picture::Misclassified => (1300, 1050),
@@ -68,6 +97,9 @@ impl Picture {
             Picture::LossCurves => "Is it converging? Loss per epoch",
             Picture::BatchLoss => "How noisy is each step? Loss per mini-batch",
             Picture::Accuracy => "Which learning rate is right? Accuracy per epoch",
+            Picture::Generalisation => "Does it generalise? Training against validation",
+            Picture::LearningRate => "The learning rate of each epoch",
+            Picture::Augmented => "What the network trained on: distorted digits",
             Picture::ConfusionMatrix => "Which digits get confused? Confusion matrix",
             Picture::ConfusionMatrixNormalized => "Confusion matrix, each row in percent",
             Picture::Misclassified => "The most confidently wrong test digits",
@@ -101,6 +133,27 @@ impl Picture {
                  bottom edge if its accuracy fell below the chart. The learning rate is chosen on \
                  validation, and the test curve then measures how the chosen one does on digits \
                  it has never seen."
+            }
+            Picture::Generalisation => {
+                "The learning rate chosen on validation, its training (blue) and validation \
+                 (orange) loss and accuracy on the same axes, the gap between them shaded; the \
+                 dashed line marks the epoch chosen on validation. A gap that holds steady is a \
+                 generalisation gap, the price of learning from a finite sample; a validation \
+                 loss that turns up while the training loss keeps falling is overfitting, and \
+                 regularisation (weight decay, dropout, augmentation) or early stopping is the \
+                 cure."
+            }
+            Picture::LearningRate => {
+                "The rate each epoch trained with, read from metrics.csv, one colour per base \
+                 learning rate, on a log scale: a warm-up ramps it up at the start, and the \
+                 schedule then lowers it, so that the last epochs take small steps that settle \
+                 into a minimum instead of jumping across it."
+            }
+            Picture::Augmented => {
+                "The first training images (left), each beside the distortions of it that the \
+                 first epochs trained on, drawn with the run's own parameters and seed. Each \
+                 is still clearly the same digit, which is the point: the network learns that \
+                 rotation, size, slant and wobble do not change what a digit is."
             }
             Picture::ConfusionMatrix => {
                 "Each row is a true digit and each column the network's answer, counted over the \

@@ -62,7 +62,7 @@ impl RunData {
         let computed = || Summary {
             learning_rates: rates
                 .iter()
-                .map(|r| LrSummary::from_metrics(r.lr, &r.epochs))
+                .map(|r| LrSummary::from_run(&config, r.lr, &r.epochs))
                 .collect(),
         };
         let (summary, summary_note) = if !run.summary_path().exists() {

@@ -6,7 +6,9 @@ mod fixture;
 use std::fs;
 use std::process::Command;
 
-use fixture::{DIVERGED_LR, GOOD_LR, assert_picture, finished_run, named_run, test_images};
+use fixture::{
+    DIVERGED_LR, GOOD_LR, assert_picture, finished_run, named_run, regularised_run, test_images,
+};
 use nn_report::evaluation::TestSet;
 use nn_report::picture::Picture;
 use nn_report::{Outcome, page, write_comparison, write_report};
@@ -17,6 +19,15 @@ fn skipped_pictures(outcome: &Outcome) -> Vec<Picture> {
         .skipped
         .iter()
         .flat_map(|s| s.pictures.clone())
+        .collect()
+}
+
+/// The pictures a run made with this configuration has.
+fn applicable(run: &RunDir) -> Vec<Picture> {
+    let config = run.read_config().unwrap().train;
+    Picture::ALL
+        .into_iter()
+        .filter(|p| p.applies(&config))
         .collect()
 }
 
@@ -33,7 +44,11 @@ fn a_run_with_a_diverged_learning_rate_gets_every_picture_and_both_pages() {
 
     assert!(outcome.skipped.is_empty(), "{:?}", outcome.skipped);
     assert_eq!(outcome.dir, run.report_dir());
-    for picture in Picture::ALL {
+    let pictures = applicable(&run);
+    // A constant rate and no augmentation: no schedule and no distortions to show.
+    assert!(!pictures.contains(&Picture::LearningRate));
+    assert!(!pictures.contains(&Picture::Augmented));
+    for &picture in &pictures {
         let path = outcome.dir.join(picture.file_name());
         assert!(
             outcome.written.contains(&path),
@@ -45,7 +60,7 @@ fn a_run_with_a_diverged_learning_rate_gets_every_picture_and_both_pages() {
     let markdown = read(&outcome, page::MARKDOWN);
     let html = read(&outcome, page::HTML);
     for text in [&markdown, &html] {
-        for picture in Picture::ALL {
+        for &picture in &pictures {
             assert!(
                 text.contains(picture.file_name()),
                 "{} not on the page",
@@ -63,7 +78,7 @@ fn a_run_with_a_diverged_learning_rate_gets_every_picture_and_both_pages() {
         assert!(text.contains("784-16-10"));
     }
     // Every picture links to itself at full size.
-    for picture in Picture::ALL {
+    for &picture in &pictures {
         let name = picture.file_name();
         assert!(
             html.contains(&format!("<a href=\"{name}\"><img src=\"{name}\"")),
@@ -80,7 +95,38 @@ fn a_run_rendered_twice_keeps_its_files_and_leaves_no_temporary_ones() {
     write_report(&run, &run.report_dir(), TestSet::Loaded(test_images())).unwrap();
     let outcome = write_report(&run, &run.report_dir(), TestSet::Loaded(test_images())).unwrap();
     let files = fs::read_dir(&outcome.dir).unwrap().count();
-    assert_eq!(files, Picture::ALL.len() + 2);
+    assert_eq!(files, applicable(&run).len() + 2);
+}
+
+#[test]
+fn a_regularised_run_shows_its_schedule_its_distortions_and_its_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = regularised_run(dir.path());
+
+    let outcome = write_report(&run, &run.report_dir(), TestSet::Loaded(test_images())).unwrap();
+
+    assert!(outcome.skipped.is_empty(), "{:?}", outcome.skipped);
+    assert_eq!(applicable(&run), Picture::ALL);
+    for picture in [
+        Picture::Generalisation,
+        Picture::LearningRate,
+        Picture::Augmented,
+    ] {
+        assert_picture(&outcome.dir.join(picture.file_name()), picture.size());
+    }
+    let markdown = read(&outcome, page::MARKDOWN);
+    for expected in [
+        "dropout 0.5",
+        "elastic (α 34, σ 4)",
+        "learning-rate schedule: cosine, warm-up of 1 epoch",
+        "early stopping: after 10 epochs",
+        Picture::Augmented.how_to_read(),
+    ] {
+        assert!(
+            markdown.contains(expected),
+            "no '{expected}' in\n{markdown}"
+        );
+    }
 }
 
 #[test]
@@ -148,7 +194,7 @@ fn a_run_that_has_logged_nothing_still_gets_its_page() {
 
     let mut skipped = skipped_pictures(&outcome);
     skipped.sort_by_key(|p| p.file_name());
-    let mut all = Picture::ALL.to_vec();
+    let mut all = applicable(&run);
     all.sort_by_key(|p| p.file_name());
     assert_eq!(skipped, all);
     assert_eq!(
@@ -363,7 +409,10 @@ fn a_comparison_of_two_runs_renders_every_picture_and_a_table_of_both() {
     let labels: Vec<&str> = outcome.runs.iter().map(|(l, _)| l.as_str()).collect();
     assert_eq!(labels, ["wide", "2026-12-01T20-59-34Z"]);
     for folder in ["wide", "2026-12-01T20-59-34Z"] {
-        for picture in Picture::ALL {
+        for picture in Picture::ALL
+            .into_iter()
+            .filter(|p| p.applies(&fixture::config(&[]).train))
+        {
             assert_picture(&out.join(folder).join(picture.file_name()), picture.size());
         }
         assert!(out.join(folder).join(page::HTML).is_file());

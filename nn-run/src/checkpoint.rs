@@ -5,7 +5,7 @@
 //! ```text
 //! offset  size  content
 //!      0     8  magic "NNCKPT\r\n" (the \r\n catches files mangled by text-mode transfers)
-//!      8     4  format version, u32 little-endian (1)
+//!      8     4  format version, u32 little-endian (2; version 1 is still read)
 //!     12     8  payload length in bytes, u64 little-endian
 //!     20    32  SHA-256 of the payload
 //!     52     …  payload: a [`Checkpoint`], bincode 2 (standard configuration)
@@ -17,8 +17,10 @@
 //! those checks cannot make it allocate more than [`MAX_PAYLOAD_BYTES`].
 //!
 //! bincode 1.x and 2.x are marked unmaintained (RUSTSEC-2025-0141) and 3.0.0 is an empty crate;
-//! we pin 2.0.1, and the version field here is what would let a later release read today's
-//! files while moving to another encoding. See `docs/appendix-b-runs-and-checkpoints.md`.
+//! we pin 2.0.1, and the version field is what lets a release read older files: bincode is not
+//! self-describing, so a payload is decoded with the layout of its version. Format 2 added
+//! dropout, augmentation, the learning-rate schedule and early stopping to the configuration;
+//! a format-1 file reads as a run without them. See `docs/appendix-b-runs-and-checkpoints.md`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -37,9 +39,12 @@ use crate::run_dir::{RunDir, RunError};
 
 /// The first 8 bytes of every checkpoint file. See `docs/appendix-b-runs-and-checkpoints.md`.
 pub const MAGIC: [u8; 8] = *b"NNCKPT\r\n";
-/// The envelope's format version: a file with a larger one is refused, and a future format
-/// would be chosen by it. See `docs/appendix-b-runs-and-checkpoints.md`.
-pub const FORMAT_VERSION: u32 = 1;
+/// The envelope's format version, written into every new checkpoint: a file with a larger one
+/// is refused, and a smaller one is decoded with the layout of its own version.
+/// See `docs/appendix-b-runs-and-checkpoints.md`.
+pub const FORMAT_VERSION: u32 = 2;
+/// The oldest format this version still reads.
+pub const OLDEST_FORMAT_VERSION: u32 = 1;
 const HEADER_BYTES: usize = 8 + 4 + 8 + 32;
 /// The largest payload this version will decode: far above any network it trains (the
 /// 784-800-10 recipe with momentum is under 6 MB), far below what could hurt the machine.
@@ -97,6 +102,10 @@ pub enum CheckpointError {
         "{path} is checkpoint format {found}, newer than this nn-train reads ({FORMAT_VERSION}); update nn-train"
     )]
     NewerVersion { path: PathBuf, found: u32 },
+    #[error(
+        "{path} claims checkpoint format {found}, which no nn-train ever wrote (formats {OLDEST_FORMAT_VERSION} to {FORMAT_VERSION} exist): the file is damaged"
+    )]
+    UnknownVersion { path: PathBuf, found: u32 },
     #[error(
         "{path} declares a payload of {bytes} bytes, more than the {MAX_PAYLOAD_BYTES} a checkpoint may hold: the file is damaged"
     )]
@@ -211,6 +220,12 @@ impl Checkpoint {
                 found: version,
             });
         }
+        if version < OLDEST_FORMAT_VERSION {
+            return Err(CheckpointError::UnknownVersion {
+                path: path(),
+                found: version,
+            });
+        }
         let payload_len = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
         if payload_len > MAX_PAYLOAD_BYTES as u64 {
             return Err(CheckpointError::TooLarge {
@@ -236,13 +251,85 @@ impl Checkpoint {
         if Sha256::digest(payload)[..] != bytes[20..52] {
             return Err(CheckpointError::ChecksumMismatch { path: path() });
         }
+        let decode_error = |e: bincode::error::DecodeError| CheckpointError::Decode {
+            path: path(),
+            reason: format!("format {version}: {e}"),
+        };
+        if version == 1 {
+            let decoded = bincode::serde::decode_from_slice(payload, bincode_config());
+            let (checkpoint, _): (format_1::Checkpoint, usize) = decoded.map_err(decode_error)?;
+            return Ok(checkpoint.into());
+        }
         let decoded = bincode::serde::decode_from_slice(payload, bincode_config());
-        let (checkpoint, _): (Checkpoint, usize) =
-            decoded.map_err(|e| CheckpointError::Decode {
-                path: path(),
-                reason: e.to_string(),
-            })?;
+        let (checkpoint, _): (Checkpoint, usize) = decoded.map_err(decode_error)?;
         Ok(checkpoint)
+    }
+}
+
+/// Format 1, written before dropout, augmentation, learning-rate schedules and early stopping:
+/// the same checkpoint with a shorter [`TrainConfig`]. It reads as a run with none of them.
+mod format_1 {
+    use nn_core::Mlp;
+    use nn_core::sgd::Sgd;
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    pub(super) struct Checkpoint {
+        config: TrainConfig,
+        learning_rate: f32,
+        epoch: usize,
+        step: u64,
+        model: Mlp,
+        optimizer: Sgd,
+    }
+
+    /// The fields of `TrainConfig` in format 1, in their order.
+    #[derive(Deserialize)]
+    struct TrainConfig {
+        hidden: Vec<usize>,
+        learning_rates: Vec<f32>,
+        epochs: usize,
+        batch_size: usize,
+        seed: u64,
+        momentum: f32,
+        weight_decay: f32,
+        train_limit: Option<usize>,
+        val_size: usize,
+    }
+
+    impl From<Checkpoint> for super::Checkpoint {
+        fn from(c: Checkpoint) -> super::Checkpoint {
+            let TrainConfig {
+                hidden,
+                learning_rates,
+                epochs,
+                batch_size,
+                seed,
+                momentum,
+                weight_decay,
+                train_limit,
+                val_size,
+            } = c.config;
+            super::Checkpoint {
+                config: super::TrainConfig {
+                    hidden,
+                    learning_rates,
+                    epochs,
+                    batch_size,
+                    seed,
+                    momentum,
+                    weight_decay,
+                    train_limit,
+                    val_size,
+                    ..super::TrainConfig::default()
+                },
+                learning_rate: c.learning_rate,
+                epoch: c.epoch,
+                step: c.step,
+                model: c.model,
+                optimizer: c.optimizer,
+            }
+        }
     }
 }
 

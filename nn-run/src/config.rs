@@ -6,8 +6,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use datasets::augment::Augmentation;
 use datasets::mnist::{CLASSES, IMAGE_PIXELS};
+use nn_core::schedule::LrSchedule;
 
+/// The fields after `val_size` came with regularisation and schedules
+/// (`docs/09-overfitting-and-regularisation.md`); a `config.json` written before them reads as
+/// a run without them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {
     /// Hidden layer widths: `[128]` is the network 784-128-10.
@@ -24,6 +29,22 @@ pub struct TrainConfig {
     pub train_limit: Option<usize>,
     /// The last `val_size` of the 60,000 training images are held out for validation.
     pub val_size: usize,
+    /// Dropout rate of the hidden layers while training, in [0, 1); 0 is none.
+    #[serde(default)]
+    pub dropout: f32,
+    /// Random distortions of the training images, a fresh draw every epoch.
+    #[serde(default)]
+    pub augmentation: Augmentation,
+    /// How each epoch's learning rate follows from the base rate.
+    #[serde(default)]
+    pub lr_schedule: LrSchedule,
+    /// Epochs at the start over which the learning rate ramps up linearly.
+    #[serde(default)]
+    pub warmup_epochs: usize,
+    /// Early stopping: a learning rate stops after this many epochs without a better
+    /// validation accuracy. `None` trains every epoch.
+    #[serde(default)]
+    pub patience: Option<usize>,
 }
 
 impl Default for TrainConfig {
@@ -42,6 +63,11 @@ impl Default for TrainConfig {
             weight_decay: 0.0,
             train_limit: None,
             val_size: 10_000,
+            dropout: 0.0,
+            augmentation: Augmentation::default(),
+            lr_schedule: LrSchedule::Constant,
+            warmup_epochs: 0,
+            patience: None,
         }
     }
 }
@@ -58,6 +84,13 @@ impl TrainConfig {
     /// `784-128-10`
     pub fn architecture(&self) -> String {
         architecture(&self.layer_sizes())
+    }
+
+    /// The learning rate epoch `epoch` (from 1) trains with at base rate `base`.
+    /// See `docs/09-overfitting-and-regularisation.md`.
+    pub fn learning_rate(&self, base: f32, epoch: usize) -> f32 {
+        self.lr_schedule
+            .learning_rate(base, epoch, self.epochs, self.warmup_epochs)
     }
 }
 

@@ -129,31 +129,40 @@ impl fmt::Display for KeepCheckpoints {
 }
 
 impl FromStr for KeepCheckpoints {
-    type Err = String;
+    type Err = UnknownPolicy;
 
-    fn from_str(text: &str) -> Result<KeepCheckpoints, String> {
+    fn from_str(text: &str) -> Result<KeepCheckpoints, UnknownPolicy> {
         match text {
             "best-last" => Ok(KeepCheckpoints::BestLast),
             "all" => Ok(KeepCheckpoints::All),
-            _ => Err(format!(
-                "'{text}' is not a checkpoint policy: choose {}",
-                KeepCheckpoints::NAMES.join(" or ")
-            )),
+            _ => Err(UnknownPolicy(text.to_string())),
         }
     }
 }
 
+/// A `--keep-checkpoints` value that names no policy.
+#[derive(Debug, Error, PartialEq)]
+#[error("'{0}' is not a checkpoint policy: choose best-last or all")]
+pub struct UnknownPolicy(pub String);
+
 /// The longest name a run may have: the folder name stays readable in a listing.
 pub const MAX_NAME_CHARS: usize = 40;
 
+/// A `--name` that cannot name a run, and why.
+#[derive(Debug, Error, PartialEq)]
+#[error(
+    "'{name}' cannot name a run: {problem}; a run name is 1 to {MAX_NAME_CHARS} letters, \
+     digits, '-', '_' or '.', starting with a letter or digit (it becomes part of the folder \
+     name runs/<time>-<name>)"
+)]
+pub struct InvalidName {
+    pub name: String,
+    pub problem: String,
+}
+
 /// Checks a run name (`--name`): it becomes part of a folder name on every operating system,
-/// so it is letters, digits, `-`, `_` and `.`, starting with a letter or digit. `Err` says why
-/// not, in a sentence.
-pub fn check_name(name: &str) -> Result<(), String> {
-    let rule = format!(
-        "a run name is 1 to {MAX_NAME_CHARS} letters, digits, '-', '_' or '.', starting with a \
-         letter or digit (it becomes part of the folder name runs/<time>-<name>)"
-    );
+/// so it is letters, digits, `-`, `_` and `.`, starting with a letter or digit.
+pub fn check_name(name: &str) -> Result<(), InvalidName> {
     let problem = if name.is_empty() {
         "it is empty".to_string()
     } else if name.chars().count() > MAX_NAME_CHARS {
@@ -168,7 +177,10 @@ pub fn check_name(name: &str) -> Result<(), String> {
     } else {
         return Ok(());
     };
-    Err(format!("'{name}' cannot name a run: {problem}; {rule}"))
+    Err(InvalidName {
+        name: name.to_string(),
+        problem,
+    })
 }
 
 /// One row of `metrics.csv`: the state of the network after an epoch. The default run's rows
@@ -188,6 +200,11 @@ pub struct EpochMetrics {
     pub seconds: f64,
     /// The loss left the finite range during this epoch; training at this rate stopped.
     pub diverged: bool,
+    /// The learning rate this epoch trained with: the base rate of its folder, shaped by the
+    /// schedule and the warm-up (`docs/09-overfitting-and-regularisation.md`). Empty in runs
+    /// written before schedules existed, which always used the base rate.
+    #[serde(default)]
+    pub learning_rate: Option<f32>,
 }
 
 /// One row of `batches.csv`: the loss of one mini-batch, before its update.
@@ -216,6 +233,10 @@ pub struct LrSummary {
     pub final_test_accuracy: Option<f64>,
     pub final_train_loss: Option<f64>,
     pub train_seconds: f64,
+    /// The last epoch trained when early stopping ended this rate (`--patience`): the
+    /// validation accuracy had not improved for `patience` epochs.
+    #[serde(default)]
+    pub stopped_early_at_epoch: Option<usize>,
 }
 
 impl LrSummary {
@@ -250,8 +271,34 @@ impl LrSummary {
             final_train_loss: last.map(|m| m.train_loss),
             // A sum of nothing is -0.0 in IEEE arithmetic; a rate that never ran took 0 s.
             train_seconds: metrics.iter().map(|m| m.seconds).sum::<f64>() + 0.0,
+            stopped_early_at_epoch: None,
         }
     }
+
+    /// [`LrSummary::from_metrics`] for a learning rate of the run `config`, which also says
+    /// whether early stopping ended it.
+    pub fn from_run(config: &TrainConfig, lr: f32, metrics: &[EpochMetrics]) -> LrSummary {
+        LrSummary {
+            stopped_early_at_epoch: early_stop(metrics, config.patience),
+            ..LrSummary::from_metrics(lr, metrics)
+        }
+    }
+}
+
+/// Early stopping: with `patience` N, training at a learning rate stops once N epochs in a row
+/// have not beaten the best validation accuracy so far; returns the last epoch trained, if that
+/// has happened. The best epoch, and `best.ckpt`, are the model kept. A rate that diverged, or a
+/// run without a validation set, never stops early. See
+/// `docs/09-overfitting-and-regularisation.md`.
+pub fn early_stop(metrics: &[EpochMetrics], patience: Option<usize>) -> Option<usize> {
+    let patience = patience?;
+    if metrics.iter().any(|m| m.diverged) {
+        return None;
+    }
+    let summary = LrSummary::from_metrics(0.0, metrics);
+    summary.best_val_accuracy?;
+    let last = metrics.last()?.epoch;
+    (last - summary.best_epoch? >= patience).then_some(last)
 }
 
 /// `summary.json`.
@@ -316,7 +363,7 @@ impl RunDir {
             path: parent.into(),
             reason,
         })?;
-        let stamp = jiff::Timestamp::now().strftime(TIME_FORMAT).to_string();
+        let stamp = utc_stamp();
         let base = match &config.name {
             Some(name) => format!("{stamp}-{name}"),
             None => stamp,
@@ -560,7 +607,13 @@ impl RunDir {
             .train
             .learning_rates
             .iter()
-            .map(|&lr| Ok(LrSummary::from_metrics(lr, &self.read_metrics(lr)?)))
+            .map(|&lr| {
+                Ok(LrSummary::from_run(
+                    &config.train,
+                    lr,
+                    &self.read_metrics(lr)?,
+                ))
+            })
             .collect::<Result<_, RunError>>()?;
         Ok(Summary { learning_rates })
     }

@@ -3,7 +3,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use datasets::augment::{Affine, Augmentation, Elastic};
 use nn_core::Mlp;
+use nn_core::schedule::LrSchedule;
 use nn_core::sgd::Sgd;
 use nn_run::checkpoint::{Checkpoint, FORMAT_VERSION, MAGIC};
 use nn_run::config::TrainConfig;
@@ -11,6 +13,14 @@ use nn_run::config::TrainConfig;
 fn checkpoint() -> Checkpoint {
     let config = TrainConfig {
         hidden: vec![16],
+        dropout: 0.25,
+        augmentation: Augmentation {
+            affine: Some(Affine::default()),
+            elastic: Some(Elastic::default()),
+        },
+        lr_schedule: LrSchedule::Cosine,
+        warmup_epochs: 1,
+        patience: Some(4),
         ..TrainConfig::default()
     };
     let model = Mlp::new(&config.layer_sizes(), 3);
@@ -96,6 +106,52 @@ fn a_newer_format_asks_for_a_newer_nn_train() {
         err.contains("newer") && err.contains("update nn-train"),
         "{err}"
     );
+}
+
+/// `tests/fixtures/format-1.ckpt` was written by nn-train before format 2 existed: a 784-2-10
+/// network of a run with learning rates 0.1 and 0.5, momentum 0.9 and weight decay 1e-4, after
+/// one SGD step from seed 42's weights with seed 5's network as the gradient.
+#[test]
+fn a_format_1_checkpoint_still_loads() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/format-1.ckpt");
+    let bytes = fs::read(&path).unwrap();
+    assert_eq!(u32::from_le_bytes(bytes[8..12].try_into().unwrap()), 1);
+
+    let loaded = Checkpoint::load(&path).unwrap();
+
+    let config = TrainConfig {
+        hidden: vec![2],
+        learning_rates: vec![0.1, 0.5],
+        epochs: 3,
+        momentum: 0.9,
+        weight_decay: 1e-4,
+        ..TrainConfig::default()
+    };
+    let mut model = Mlp::new(&config.layer_sizes(), 42);
+    let mut optimizer = Sgd::new(0.1).with_momentum(0.9).with_weight_decay(1e-4);
+    optimizer.step(&mut model, &Mlp::new(&config.layer_sizes(), 5));
+    let expected = Checkpoint {
+        config,
+        learning_rate: 0.1,
+        epoch: 2,
+        step: 1_564,
+        model,
+        optimizer,
+    };
+    assert_eq!(loaded, expected);
+    // It reads as a run without dropout, augmentation, schedule or early stopping.
+    assert_eq!(loaded.config.dropout, 0.0);
+    assert!(loaded.config.augmentation.is_none());
+    assert_eq!(loaded.config.lr_schedule, LrSchedule::Constant);
+    assert_eq!(loaded.config.patience, None);
+}
+
+#[test]
+fn a_format_no_nn_train_wrote_is_named() {
+    let (_dir, path, mut bytes) = saved();
+    bytes[8..12].copy_from_slice(&0u32.to_le_bytes());
+    let err = load_error(&path, &bytes);
+    assert!(err.contains("format 0") && err.contains("damaged"), "{err}");
 }
 
 #[test]

@@ -7,14 +7,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::{Context, Result};
 use clap::error::ErrorKind;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use datasets::augment::{Affine, Augmentation, Elastic};
 use datasets::mnist::{self, CLASSES, TRAIN_IMAGES};
 use nn_core::ThreadPool;
 use nn_core::matmul::Kernel;
+use nn_core::schedule::LrSchedule;
 use nn_run::checkpoint::{Checkpoint, ChosenNetwork};
 use nn_run::config::TrainConfig;
 use nn_run::eval::evaluate_checkpoint;
 use nn_run::plural;
-use nn_run::run_dir::{KeepCheckpoints, RunConfig, RunDir, check_name};
+use nn_run::run_dir::{KeepCheckpoints, RunConfig, RunDir, UnknownPolicy, check_name};
 use nn_train::fetch::{FetchOptions, ensure_present};
 use nn_train::predict::PredictOptions;
 use nn_train::progress::Progress;
@@ -108,10 +110,102 @@ struct TrainArgs {
     /// [default: all cores]
     #[arg(long, allow_negative_numbers = true, value_parser = thread_count)]
     threads: Option<usize>,
+    #[command(flatten)]
+    regularisation: RegularisationArgs,
     /// Words that belong to no flag, kept to be explained rather than refused blankly.
     #[arg(hide = true)]
     stray: Vec<String>,
 }
+
+/// Against overfitting, and the learning rate over time:
+/// `docs/09-overfitting-and-regularisation.md`. Negative numbers reach the parsers, which
+/// refuse them naming the flag.
+#[derive(Args, Default)]
+#[command(next_help_heading = "Regularisation and schedules")]
+struct RegularisationArgs {
+    /// Dropout rate of the hidden layers while training, in [0, 1) [default: 0, none]
+    #[arg(long, value_name = "P", allow_negative_numbers = true, value_parser = dropout_rate)]
+    dropout: Option<f32>,
+    /// Distort the training images, a fresh draw every epoch: none, affine, elastic, or both
+    /// as affine,elastic [default: none]
+    #[arg(
+        long,
+        value_name = "KIND,...",
+        value_delimiter = ',',
+        value_enum,
+        hide_possible_values = true
+    )]
+    augment: Option<Vec<AugmentKind>>,
+    #[arg(long, value_name = "DEGREES", allow_negative_numbers = true, value_parser = rotation,
+          help = with_default("Largest rotation of --augment affine, in degrees either way",
+                              Affine::default().rotate_degrees))]
+    affine_rotate: Option<f32>,
+    #[arg(long, value_name = "FRACTION", allow_negative_numbers = true,
+          value_parser = fraction_below_1,
+          help = with_default("Largest change of size of --augment affine, per axis",
+                              Affine::default().scale))]
+    affine_scale: Option<f32>,
+    #[arg(long, value_name = "K", allow_negative_numbers = true, value_parser = non_negative_f32,
+          help = with_default("Largest shear (slant) of --augment affine: x' = x + k·y, |k| up \
+                               to this", Affine::default().shear))]
+    affine_shear: Option<f32>,
+    #[arg(long, value_name = "PIXELS", allow_negative_numbers = true,
+          value_parser = non_negative_f32,
+          help = with_default("Largest shift of --augment affine, in pixels per axis",
+                              Affine::default().translate))]
+    affine_translate: Option<f32>,
+    #[arg(long, value_name = "ALPHA", allow_negative_numbers = true,
+          value_parser = non_negative_f32,
+          help = with_default("Strength α of --augment elastic: the smoothed random \
+                               displacements are scaled by it, in pixels",
+                              Elastic::default().alpha))]
+    elastic_alpha: Option<f32>,
+    #[arg(long, value_name = "SIGMA", allow_negative_numbers = true, value_parser = positive_f32,
+          help = with_default("Smoothness σ of --augment elastic: the width of the Gaussian \
+                               that smooths the random displacements, in pixels",
+                              Elastic::default().sigma))]
+    elastic_sigma: Option<f32>,
+    /// How each epoch's learning rate follows from the base rate: constant, step (multiplied
+    /// by --lr-step-factor every --lr-step-every epochs) or cosine (half a cosine wave down
+    /// towards 0) [default: constant]
+    #[arg(long, value_name = "SCHEDULE", value_enum, hide_possible_values = true)]
+    lr_schedule: Option<ScheduleKind>,
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = positive_usize,
+          help = with_default("For --lr-schedule step: epochs between two drops of the rate",
+                              STEP_EVERY))]
+    lr_step_every: Option<usize>,
+    #[arg(long, value_name = "FACTOR", allow_negative_numbers = true, value_parser = step_factor,
+          help = with_default("For --lr-schedule step: what each drop multiplies the rate by, \
+                               in (0, 1)", STEP_FACTOR))]
+    lr_step_factor: Option<f32>,
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole_number,
+          help = with_default("Epochs at the start over which the rate ramps up linearly",
+                              defaults().warmup_epochs))]
+    warmup_epochs: Option<usize>,
+    /// Early stopping: stop a learning rate after N epochs without a better validation
+    /// accuracy; its best.ckpt is the model kept [default: off]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = positive_usize)]
+    patience: Option<usize>,
+}
+
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+enum AugmentKind {
+    None,
+    Affine,
+    Elastic,
+}
+
+/// `--lr-schedule`: what each is, is in the flag's help (so that `-h` says it too).
+#[derive(Clone, Copy, ValueEnum)]
+enum ScheduleKind {
+    Constant,
+    Step,
+    Cosine,
+}
+
+/// `--lr-schedule step` without its flags: the rate halves every 10 epochs.
+const STEP_EVERY: usize = 10;
+const STEP_FACTOR: f32 = 0.5;
 
 /// `--lrs`: one value on the command line, a list in the run.
 #[derive(Clone, Debug)]
@@ -243,7 +337,7 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
             let config = args.resumed_config(stored)?;
             (Some(run), config)
         }
-        None => (None, args.new_config()),
+        None => (None, args.new_config()?),
     };
     let stop = StopRequest::default();
     let training = Arc::new(AtomicBool::new(false));
@@ -273,15 +367,22 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
         if fresh { "Training into" } else { "Resuming" },
         run.path().display()
     ));
+    // Short lines: an 80-column terminal shows each on one.
     progress.note(&format!(
-        "network {}, batch {}, {}, learning rates {}; {}, {:?} kernel",
+        "network {}, batch {}, {}; {}, {:?} kernel",
         train.architecture(),
         train.batch_size,
         plural(train.epochs, "epoch"),
-        joined(&train.learning_rates, ", "),
         plural(threads, "thread"),
         Kernel::detect(),
     ));
+    progress.note(&format!(
+        "learning rates {}",
+        joined(&train.learning_rates, ", ")
+    ));
+    for line in regularisation_lines(train) {
+        progress.note(&line);
+    }
     let options = SweepOptions {
         resume: !fresh,
         keep_checkpoints: config.keep_checkpoints,
@@ -293,7 +394,9 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
         Ok(end) => end,
         Err(error) => {
             if fresh && !run.has_trained() {
+                let path = run.path().display().to_string();
                 discard(run);
+                eprintln!("No epoch finished, so the run is removed from {path}.");
             }
             return Err(error.into());
         }
@@ -307,8 +410,8 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
             );
         } else {
             eprintln!(
-                "\nStopped in epoch {epoch} of lr {lr}; every learning rate is saved up to its last \
-                 finished epoch. Continue with:\n  cargo run --release -p nn-train -- --resume {}",
+                "\nStopped in epoch {epoch} of lr {lr}; the epochs before it are saved. Continue \
+                 with:\n  cargo run --release -p nn-train -- --resume {}",
                 shell_word(run.path())
             );
         }
@@ -349,8 +452,8 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
 fn handle_ctrl_c(stop: StopRequest, training: Arc<AtomicBool>) -> Result<()> {
     ctrlc::set_handler(move || {
         if training.load(Ordering::SeqCst) && !stop.is_requested() {
+            // Nothing printed here: the sweep stops within a step, clears its bar and says so.
             stop.request();
-            eprintln!("\nStopping after this step (Ctrl-C again to quit at once)...");
         } else {
             eprintln!("\nInterrupted.");
             std::process::exit(i32::from(INTERRUPTED));
@@ -364,6 +467,35 @@ fn discard(run: RunDir) {
     if let Err(error) = run.discard() {
         eprintln!("warning: could not remove the unfinished run: {error}");
     }
+}
+
+/// What the run does against overfitting and with the rate, a line each, short enough for an
+/// 80-column terminal.
+fn regularisation_lines(config: &TrainConfig) -> Vec<String> {
+    let mut lines = Vec::new();
+    if config.dropout > 0.0 {
+        lines.push(format!("dropout {} on the hidden layers", config.dropout));
+    }
+    if let Some(affine) = config.augmentation.affine {
+        lines.push(format!("augment: affine, {}", affine.describe()));
+    }
+    if let Some(elastic) = config.augmentation.elastic {
+        lines.push(format!("augment: elastic, {}", elastic.describe()));
+    }
+    if config.lr_schedule != LrSchedule::Constant || config.warmup_epochs > 0 {
+        lines.push(format!(
+            "learning-rate schedule {}, warm-up of {}",
+            config.lr_schedule.describe(),
+            plural(config.warmup_epochs, "epoch")
+        ));
+    }
+    if let Some(patience) = config.patience {
+        lines.push(format!(
+            "early stopping after {} without a better validation accuracy",
+            plural(patience, "epoch")
+        ));
+    }
+    lines
 }
 
 fn load_data(data_dir: Option<PathBuf>, config: &TrainConfig) -> Result<Data> {
@@ -396,24 +528,51 @@ fn mnist_dir(flag: Option<PathBuf>) -> Result<PathBuf> {
     Ok(located.path)
 }
 
+/// A usage error (exit code 2) with `message`.
+fn usage(kind: ErrorKind, message: String) -> clap::Error {
+    Cli::command().error(kind, message)
+}
+
 impl TrainArgs {
-    fn new_config(&self) -> RunConfig {
+    /// The configuration of a new run: the flags, and defaults for the rest. Settings that do
+    /// not fit together are refused (exit code 2) with the flag named.
+    fn new_config(&self) -> Result<RunConfig, clap::Error> {
         let default = TrainConfig::default();
-        RunConfig {
+        let r = &self.regularisation;
+        let train = TrainConfig {
+            hidden: self.hidden.clone().map_or(default.hidden, |w| w.0),
+            learning_rates: self.lrs.clone().map_or(default.learning_rates, |l| l.0),
+            epochs: self.epochs.unwrap_or(default.epochs),
+            batch_size: self.batch_size.unwrap_or(default.batch_size),
+            seed: self.seed.unwrap_or(default.seed),
+            momentum: self.momentum.unwrap_or(default.momentum),
+            weight_decay: self.weight_decay.unwrap_or(default.weight_decay),
+            train_limit: self.train_limit.or(default.train_limit),
+            val_size: self.val_size.unwrap_or(default.val_size),
+            dropout: r.dropout.unwrap_or(default.dropout),
+            augmentation: r.augmentation()?,
+            lr_schedule: r.lr_schedule()?,
+            warmup_epochs: r.warmup_epochs.unwrap_or(default.warmup_epochs),
+            patience: r.patience.or(default.patience),
+        };
+        if train.warmup_epochs > 0 && train.warmup_epochs >= train.epochs {
+            let message = format!(
+                "--warmup-epochs {} leaves no epoch after the warm-up of a run of {}",
+                train.warmup_epochs,
+                plural(train.epochs, "epoch")
+            );
+            return Err(usage(ErrorKind::ValueValidation, message));
+        }
+        if train.patience.is_some() && train.val_size == 0 {
+            let message = "--patience needs a validation set to watch; it cannot go with \
+                           --val-size 0";
+            return Err(usage(ErrorKind::ArgumentConflict, message.into()));
+        }
+        Ok(RunConfig {
             name: self.name.clone(),
             keep_checkpoints: self.keep_checkpoints.unwrap_or_default(),
-            train: TrainConfig {
-                hidden: self.hidden.clone().map_or(default.hidden, |w| w.0),
-                learning_rates: self.lrs.clone().map_or(default.learning_rates, |l| l.0),
-                epochs: self.epochs.unwrap_or(default.epochs),
-                batch_size: self.batch_size.unwrap_or(default.batch_size),
-                seed: self.seed.unwrap_or(default.seed),
-                momentum: self.momentum.unwrap_or(default.momentum),
-                weight_decay: self.weight_decay.unwrap_or(default.weight_decay),
-                train_limit: self.train_limit.or(default.train_limit),
-                val_size: self.val_size.unwrap_or(default.val_size),
-            },
-        }
+            train,
+        })
     }
 
     /// The stored configuration, with `--epochs` and `--keep-checkpoints` applied. Any flag
@@ -430,7 +589,9 @@ impl TrainArgs {
             ("--train-limit", self.train_limit.is_some()),
             ("--val-size", self.val_size.is_some()),
         ];
-        if let Some((flag, _)) = fixed.iter().find(|(_, given)| *given) {
+        let regularisation = self.regularisation.given();
+        let mut fixed = fixed.iter().chain(&regularisation);
+        if let Some((flag, _)) = fixed.find(|(_, given)| *given) {
             let message = format!(
                 "{flag} cannot change when resuming: the run's config.json fixes it (only \
                  --epochs may grow, and --threads, --data-dir and --keep-checkpoints may differ)"
@@ -445,6 +606,14 @@ impl TrainArgs {
             );
             return Err(Cli::command().error(ErrorKind::ValueValidation, message));
         }
+        if epochs > stored.train.epochs && stored.train.lr_schedule == LrSchedule::Cosine {
+            let message = format!(
+                "--epochs cannot grow for a run with --lr-schedule cosine: its rates were spread \
+                 over the run's {}, and more epochs would change the rates already used",
+                plural(stored.train.epochs, "epoch")
+            );
+            return Err(usage(ErrorKind::ArgumentConflict, message));
+        }
         Ok(RunConfig {
             keep_checkpoints: self.keep_checkpoints.unwrap_or(stored.keep_checkpoints),
             train: TrainConfig {
@@ -452,6 +621,109 @@ impl TrainArgs {
                 ..stored.train
             },
             ..stored
+        })
+    }
+}
+
+impl RegularisationArgs {
+    /// Which flags were given, for refusing them on resume.
+    fn given(&self) -> [(&'static str, bool); 13] {
+        [
+            ("--dropout", self.dropout.is_some()),
+            ("--augment", self.augment.is_some()),
+            ("--affine-rotate", self.affine_rotate.is_some()),
+            ("--affine-scale", self.affine_scale.is_some()),
+            ("--affine-shear", self.affine_shear.is_some()),
+            ("--affine-translate", self.affine_translate.is_some()),
+            ("--elastic-alpha", self.elastic_alpha.is_some()),
+            ("--elastic-sigma", self.elastic_sigma.is_some()),
+            ("--lr-schedule", self.lr_schedule.is_some()),
+            ("--lr-step-every", self.lr_step_every.is_some()),
+            ("--lr-step-factor", self.lr_step_factor.is_some()),
+            ("--warmup-epochs", self.warmup_epochs.is_some()),
+            ("--patience", self.patience.is_some()),
+        ]
+    }
+
+    /// `--augment` and the parameters of the kinds it names; a parameter of a kind it does not
+    /// name would do nothing, so it is refused.
+    fn augmentation(&self) -> Result<Augmentation, clap::Error> {
+        let kinds = self.augment.clone().unwrap_or_default();
+        if kinds.contains(&AugmentKind::None) && kinds.len() > 1 {
+            let message = "--augment none cannot be combined with affine or elastic";
+            return Err(usage(ErrorKind::ArgumentConflict, message.into()));
+        }
+        let (default_affine, default_elastic) = (Affine::default(), Elastic::default());
+        let affine = kinds.contains(&AugmentKind::Affine).then(|| Affine {
+            rotate_degrees: self.affine_rotate.unwrap_or(default_affine.rotate_degrees),
+            scale: self.affine_scale.unwrap_or(default_affine.scale),
+            shear: self.affine_shear.unwrap_or(default_affine.shear),
+            translate: self.affine_translate.unwrap_or(default_affine.translate),
+        });
+        let elastic = kinds.contains(&AugmentKind::Elastic).then(|| Elastic {
+            alpha: self.elastic_alpha.unwrap_or(default_elastic.alpha),
+            sigma: self.elastic_sigma.unwrap_or(default_elastic.sigma),
+        });
+        let (no_affine, no_elastic) = (affine.is_none(), elastic.is_none());
+        let unused = [
+            (
+                "--affine-rotate",
+                self.affine_rotate.is_some() && no_affine,
+                "affine",
+            ),
+            (
+                "--affine-scale",
+                self.affine_scale.is_some() && no_affine,
+                "affine",
+            ),
+            (
+                "--affine-shear",
+                self.affine_shear.is_some() && no_affine,
+                "affine",
+            ),
+            (
+                "--affine-translate",
+                self.affine_translate.is_some() && no_affine,
+                "affine",
+            ),
+            (
+                "--elastic-alpha",
+                self.elastic_alpha.is_some() && no_elastic,
+                "elastic",
+            ),
+            (
+                "--elastic-sigma",
+                self.elastic_sigma.is_some() && no_elastic,
+                "elastic",
+            ),
+        ];
+        if let Some((flag, _, kind)) = unused.iter().find(|(_, unused, _)| *unused) {
+            let message = format!("{flag} does nothing unless --augment includes {kind}");
+            return Err(usage(ErrorKind::ArgumentConflict, message));
+        }
+        Ok(Augmentation { affine, elastic })
+    }
+
+    /// `--lr-schedule` with its step parameters; those are refused for another schedule.
+    fn lr_schedule(&self) -> Result<LrSchedule, clap::Error> {
+        let schedule = self.lr_schedule.unwrap_or(ScheduleKind::Constant);
+        if !matches!(schedule, ScheduleKind::Step) {
+            let flags = [
+                ("--lr-step-every", self.lr_step_every.is_some()),
+                ("--lr-step-factor", self.lr_step_factor.is_some()),
+            ];
+            if let Some((flag, _)) = flags.iter().find(|(_, given)| *given) {
+                let message = format!("{flag} does nothing without --lr-schedule step");
+                return Err(usage(ErrorKind::ArgumentConflict, message));
+            }
+        }
+        Ok(match schedule {
+            ScheduleKind::Constant => LrSchedule::Constant,
+            ScheduleKind::Step => LrSchedule::Step {
+                every: self.lr_step_every.unwrap_or(STEP_EVERY),
+                factor: self.lr_step_factor.unwrap_or(STEP_FACTOR),
+            },
+            ScheduleKind::Cosine => LrSchedule::Cosine,
         })
     }
 }
@@ -669,6 +941,44 @@ fn non_negative_f32(text: &str) -> Result<f32, String> {
     }
 }
 
+fn whole_number(text: &str) -> Result<usize, String> {
+    text.trim()
+        .parse::<usize>()
+        .map_err(|_| format!("expected a whole number of at least 0, got '{text}'"))
+}
+
+fn dropout_rate(text: &str) -> Result<f32, String> {
+    match non_negative_f32(text)? {
+        p if p < 1.0 => Ok(p),
+        _ => Err(format!(
+            "the dropout rate must be below 1 (at 1 every hidden unit is dropped), got '{text}'"
+        )),
+    }
+}
+
+fn fraction_below_1(text: &str) -> Result<f32, String> {
+    match non_negative_f32(text)? {
+        f if f < 1.0 => Ok(f),
+        _ => Err(format!("'{text}' must be a fraction below 1")),
+    }
+}
+
+fn rotation(text: &str) -> Result<f32, String> {
+    match non_negative_f32(text)? {
+        d if d <= 180.0 => Ok(d),
+        _ => Err(format!("'{text}' must be at most 180 degrees")),
+    }
+}
+
+fn step_factor(text: &str) -> Result<f32, String> {
+    match positive_f32(text)? {
+        f if f < 1.0 => Ok(f),
+        _ => Err(format!(
+            "'{text}' must be below 1: each step of the schedule lowers the rate"
+        )),
+    }
+}
+
 fn momentum(text: &str) -> Result<f32, String> {
     match non_negative_f32(text)? {
         m if m < 1.0 => Ok(m),
@@ -679,9 +989,11 @@ fn momentum(text: &str) -> Result<f32, String> {
 }
 
 fn run_name(text: &str) -> Result<String, String> {
-    check_name(text).map(|()| text.to_string())
+    check_name(text)
+        .map(|()| text.to_string())
+        .map_err(|e| e.to_string())
 }
 
 fn keep_checkpoints(text: &str) -> Result<KeepCheckpoints, String> {
-    text.parse()
+    text.parse().map_err(|e: UnknownPolicy| e.to_string())
 }

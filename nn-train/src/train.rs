@@ -7,12 +7,18 @@
 //! `--resume` continues from `last.ckpt` and drops whatever the logs recorded after it. A stop
 //! request (Ctrl-C) is honoured between two steps, where the files are those of the last
 //! finished epoch.
+//!
+//! What fights overfitting plugs in here too (`docs/09-overfitting-and-regularisation.md`):
+//! each epoch's learning rate comes from the schedule, the training images may be distorted
+//! (`datasets::augment`) and the hidden units dropped (`nn_core::dropout`), and early stopping
+//! ends a learning rate whose validation accuracy has stopped improving.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use nn_core::dropout::Dropout;
 use nn_core::metrics::count_correct;
 use nn_core::sgd::Sgd;
 use nn_core::{Activations, Matrix, Mlp};
@@ -21,12 +27,13 @@ use rand::rngs::ChaCha8Rng;
 use rand::seq::SliceRandom;
 use thiserror::Error;
 
+use datasets::augment::Distorter;
 use datasets::mnist::{DataError, Mnist, Split};
 use nn_run::checkpoint::{Checkpoint, CheckpointError};
 use nn_run::config::TrainConfig;
 use nn_run::eval::Evaluator;
 use nn_run::run_dir::{
-    BatchLoss, EpochMetrics, KeepCheckpoints, LrSummary, RunDir, RunError, Summary,
+    BatchLoss, EpochMetrics, KeepCheckpoints, LrSummary, RunDir, RunError, Summary, early_stop,
 };
 
 use crate::progress::Progress;
@@ -138,7 +145,7 @@ pub fn run_sweep(
         loop {
             match sweep.next_epoch(data)? {
                 Epoch::Finished => {
-                    summary.learning_rates[i] = LrSummary::from_metrics(lr, &sweep.metrics);
+                    summary.learning_rates[i] = LrSummary::from_run(config, lr, &sweep.metrics);
                     run.write_summary(&summary)?;
                 }
                 Epoch::Stopped => {
@@ -186,6 +193,10 @@ struct LrRun<'a> {
     batches: Vec<BatchLoss>,
     buffers: StepBuffers,
     evaluator: Evaluator,
+    /// The training images' distortion, if the run augments them.
+    distorter: Option<Distorter>,
+    /// The hidden layers' dropout, if the run uses it.
+    dropout: Option<Dropout>,
 }
 
 /// What a training step reuses from batch to batch, so it does not allocate.
@@ -224,6 +235,9 @@ impl<'a> LrRun<'a> {
             batches: Vec::new(),
             buffers: StepBuffers::default(),
             evaluator: Evaluator::default(),
+            distorter: (!config.augmentation.is_none())
+                .then(|| Distorter::new(config.augmentation)),
+            dropout: (config.dropout > 0.0).then(|| Dropout::new(config.dropout)),
         };
         let last = run.last_checkpoint_path(lr);
         if options.resume {
@@ -247,6 +261,10 @@ impl<'a> LrRun<'a> {
             lr_run.metrics.retain(|m| m.epoch <= epoch);
             lr_run.batches = run.read_batches(lr)?;
             lr_run.batches.retain(|b| b.epoch <= epoch);
+            if early_stop(&lr_run.metrics, config.patience).is_some() {
+                lr_run.epoch = config.epochs; // finished: it stopped early
+                return Ok(lr_run);
+            }
             if 0 < epoch && epoch < config.epochs {
                 progress.note(&format!(
                     "lr {lr}: resuming after epoch {epoch} of {}",
@@ -264,6 +282,7 @@ impl<'a> LrRun<'a> {
             return Ok(Epoch::NoneLeft);
         }
         let epoch = self.epoch + 1;
+        self.sgd.learning_rate = self.config.learning_rate(self.lr, epoch);
         let started = Instant::now();
         let Some(trained) = self.train_epoch(&data.train, epoch) else {
             return Ok(Epoch::Stopped);
@@ -283,6 +302,7 @@ impl<'a> LrRun<'a> {
             test_accuracy: test.accuracy,
             seconds,
             diverged: trained.diverged,
+            learning_rate: Some(self.sgd.learning_rate),
         };
         self.progress
             .note(&epoch_line(self.lr, epoch, self.config.epochs, &row));
@@ -290,11 +310,21 @@ impl<'a> LrRun<'a> {
             .best_val_accuracy()
             .is_none_or(|best| row.val_accuracy.is_none_or(|acc| acc > best));
         self.metrics.push(row);
-        self.epoch = if trained.diverged {
+        let stopped = early_stop(&self.metrics, self.config.patience);
+        self.epoch = if trained.diverged || stopped.is_some() {
             self.config.epochs
         } else {
             epoch
         };
+        if stopped.is_some() {
+            let best = LrSummary::from_metrics(self.lr, &self.metrics)
+                .best_epoch
+                .unwrap_or(epoch);
+            self.progress.note(&format!(
+                "lr {}: stopped early after epoch {epoch}; best.ckpt keeps epoch {best}",
+                self.lr
+            ));
+        }
 
         // Logs first, checkpoints second: a kill in between leaves logs that --resume trims.
         self.run.write_batches(self.lr, &self.batches)?;
@@ -337,15 +367,26 @@ impl<'a> LrRun<'a> {
         );
         let (mut loss_sum, mut correct, mut seen) = (0.0f64, 0usize, 0usize);
         let batches: Vec<&[usize]> = b.order.chunks(self.config.batch_size).collect();
+        let seed = self.config.seed;
         for (i, batch) in batches.iter().enumerate() {
             if self.options.stop.is_requested() {
                 return None;
             }
-            train.gather_batch(batch, &mut b.x, &mut b.labels);
+            match &self.distorter {
+                Some(d) => d.gather_batch(train, batch, seed, epoch, &mut b.x, &mut b.labels),
+                None => train.gather_batch(batch, &mut b.x, &mut b.labels),
+            }
             if let Some(next) = batches.get(i + 1) {
                 train.prefetch(next);
             }
-            let loss = self.model.forward_loss(&b.x, &b.labels, &mut b.acts);
+            let loss = match self.dropout {
+                Some(dropout) => {
+                    let mut masks = dropout_rng(seed, self.step + 1);
+                    let (x, labels) = (&b.x, &b.labels);
+                    (self.model).forward_loss_dropout(x, labels, dropout, &mut masks, &mut b.acts)
+                }
+                None => self.model.forward_loss(&b.x, &b.labels, &mut b.acts),
+            };
             self.batches.push(BatchLoss {
                 step: self.step + 1,
                 epoch,
@@ -399,6 +440,13 @@ pub fn shuffle_for_epoch(order: &mut Vec<usize>, len: usize, seed: u64, epoch: u
     order.shuffle(&mut rng);
 }
 
+/// The generator of the dropout masks of SGD step `step` (counted from 1 over the whole run):
+/// like the shuffle, a function of the seed and the step alone, so a resumed run drops the same
+/// units. See `docs/09-overfitting-and-regularisation.md`.
+pub fn dropout_rng(seed: u64, step: u64) -> ChaCha8Rng {
+    nn_core::rng::keyed(seed, b"dropout\0", step)
+}
+
 /// Two configs describe the same run if they differ at most in the number of epochs, which
 /// `--resume --epochs N` may raise. See `docs/appendix-b-runs-and-checkpoints.md`.
 pub fn same_run(a: &TrainConfig, b: &TrainConfig) -> bool {
@@ -425,12 +473,13 @@ fn epoch_line(lr: f32, epoch: usize, epochs: usize, m: &EpochMetrics) -> String 
     )
 }
 
-/// The table printed at the end of a run; the default run's is in
-/// `docs/06-sgd-and-learning-rate.md`. Without a validation set no rate is marked as chosen.
+/// The table printed at the end of a run, 75 columns wide for any terminal; the default run's
+/// is in `docs/06-sgd-and-learning-rate.md`. `train loss` is the last epoch's, `time` that of
+/// the training steps. Without a validation set no rate is marked as chosen.
 pub fn summary_table(summary: &Summary, validated: bool) -> String {
     let mut out = format!(
-        "{:>10}  {:>13}  {:>10}  {:>16}  {:>10}  {}\n",
-        "lr", "best val acc", "test acc", "final train loss", "train time", "note"
+        "{:>6}  {:>14}  {:>8}  {:>10}  {:>7}  {}\n",
+        "lr", "best val acc", "test acc", "train loss", "time", "note"
     );
     let best = summary.best().filter(|_| validated).map(|b| b.lr);
     let percent = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.2}%", 100.0 * v));
@@ -440,16 +489,21 @@ pub fn summary_table(summary: &Summary, validated: bool) -> String {
             (None, Some(e)) => format!("- (ep {e})"),
             _ => "-".to_string(),
         };
-        let mut note = String::new();
-        if let Some(e) = s.diverged_at_epoch {
-            note = format!("diverged at epoch {e}");
+        let mut note = if let Some(e) = s.diverged_at_epoch {
+            format!("diverged at epoch {e}")
         } else if best == Some(s.lr) {
-            note = "best (chosen on validation)".to_string();
+            "chosen on validation".to_string()
         } else if s.epochs_completed == 0 {
-            note = "not trained".to_string();
+            "not trained".to_string()
+        } else {
+            String::new()
+        };
+        if let Some(e) = s.stopped_early_at_epoch {
+            let sep = if note.is_empty() { "" } else { ", " };
+            note += &format!("{sep}stopped at {e}");
         }
-        out += &format!(
-            "{:>10}  {:>13}  {:>10}  {:>16}  {:>9.1}s  {note}\n",
+        let row = format!(
+            "{:>6}  {:>14}  {:>8}  {:>10}  {:>6.1}s  {note}",
             s.lr,
             best_val,
             percent(s.test_accuracy),
@@ -457,6 +511,8 @@ pub fn summary_table(summary: &Summary, validated: bool) -> String {
                 .map_or("-".to_string(), |l| format!("{l:.4}")),
             s.train_seconds
         );
+        out += row.trim_end();
+        out.push('\n');
     }
     out
 }
@@ -476,6 +532,7 @@ mod tests {
             test_accuracy: 0.9487,
             seconds: 12.34,
             diverged,
+            learning_rate: Some(0.1),
         }
     }
 
@@ -503,12 +560,24 @@ mod tests {
     }
 
     #[test]
+    fn the_table_fits_an_80_column_terminal() {
+        let long = LrSummary::from_metrics(0.000_125, &[row(Some((0.2, 0.9912)), false)]);
+        let diverged = LrSummary::from_metrics(5.0, &[row(Some((f64::NAN, 0.1)), true)]);
+        let summary = Summary {
+            learning_rates: vec![long, diverged],
+        };
+        for line in summary_table(&summary, true).lines() {
+            assert!(line.chars().count() <= 80, "{} columns: {line}", line.len());
+        }
+    }
+
+    #[test]
     fn a_rate_that_never_started_shows_zero_seconds() {
         let summary = Summary {
             learning_rates: vec![LrSummary::from_metrics(0.1, &[])],
         };
         let table = summary_table(&summary, true);
-        assert!(table.contains("0.0s  not trained"), "{table}");
+        assert!(table.contains("   0.0s  not trained"), "{table}");
         assert!(!table.contains("-0.0"), "{table}");
     }
 }

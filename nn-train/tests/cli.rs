@@ -203,6 +203,65 @@ fn a_data_folder_that_does_not_exist_is_an_error_that_shows_the_fetch_command() 
 }
 
 #[test]
+fn bad_regularisation_values_exit_with_code_2_and_name_the_flag() {
+    assert_refused(&["--dropout", "1"], "the dropout rate must be below 1");
+    assert_refused(
+        &["--dropout", "-0.1"],
+        "'-0.1' must be 0 or a positive number",
+    );
+    assert_refused(&["--dropout", "half"], "--dropout");
+    assert_refused(&["--augment", "blur"], "--augment");
+    assert_refused(
+        &["--augment", "none,affine"],
+        "--augment none cannot be combined",
+    );
+    assert_refused(
+        &["--augment", "elastic", "--elastic-alpha", "-3"],
+        "'-3' must be 0 or a positive number",
+    );
+    assert_refused(
+        &["--augment", "elastic", "--elastic-sigma", "0"],
+        "'0' must be a positive number",
+    );
+    assert_refused(
+        &["--augment", "elastic", "--elastic-sigma", "-4"],
+        "--elastic-sigma",
+    );
+    assert_refused(
+        &["--elastic-alpha", "30"],
+        "--elastic-alpha does nothing unless --augment includes elastic",
+    );
+    assert_refused(
+        &["--augment", "elastic", "--affine-rotate", "5"],
+        "--affine-rotate does nothing unless --augment includes affine",
+    );
+    assert_refused(&["--augment", "affine", "--affine-scale", "1"], "below 1");
+    assert_refused(
+        &["--augment", "affine", "--affine-rotate", "270"],
+        "at most 180",
+    );
+    assert_refused(&["--lr-schedule", "linear"], "--lr-schedule");
+    assert_refused(
+        &["--lr-step-every", "5"],
+        "--lr-step-every does nothing without --lr-schedule step",
+    );
+    assert_refused(
+        &["--lr-schedule", "step", "--lr-step-factor", "2"],
+        "'2' must be below 1",
+    );
+    assert_refused(
+        &["--epochs", "3", "--warmup-epochs", "3"],
+        "--warmup-epochs 3 leaves no epoch after the warm-up",
+    );
+    assert_refused(&["--warmup-epochs", "-1"], "--warmup-epochs");
+    assert_refused(&["--patience", "0"], "--patience");
+    assert_refused(
+        &["--patience", "3", "--val-size", "0"],
+        "--patience needs a validation set",
+    );
+}
+
+#[test]
 fn a_resumed_run_refuses_flags_that_would_change_it() {
     let dir = tempfile::tempdir().unwrap();
     RunDir::create(dir.path(), &RunConfig::new(TrainConfig::default())).unwrap();
@@ -220,6 +279,33 @@ fn a_resumed_run_refuses_flags_that_would_change_it() {
         "--epochs 3 is fewer than the run's 10",
     );
     assert_refused(&["--resume", path, "--out", "elsewhere"], "--out");
+    for (flag, value) in [
+        ("--dropout", "0.5"),
+        ("--augment", "elastic"),
+        ("--lr-schedule", "cosine"),
+        ("--warmup-epochs", "2"),
+        ("--patience", "5"),
+    ] {
+        assert_refused(
+            &["--resume", path, flag, value],
+            &format!("{flag} cannot change when resuming"),
+        );
+    }
+}
+
+#[test]
+fn a_cosine_run_cannot_be_extended() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = TrainConfig {
+        lr_schedule: nn_core::schedule::LrSchedule::Cosine,
+        ..TrainConfig::default()
+    };
+    RunDir::create(dir.path(), &RunConfig::new(config)).unwrap();
+    let path = dir.path().to_str().unwrap();
+    assert_refused(
+        &["--resume", path, "--epochs", "20"],
+        "--epochs cannot grow for a run with --lr-schedule cosine",
+    );
 }
 
 #[test]

@@ -110,13 +110,14 @@ fn a_run_says_what_it_trains_in_words_and_ends_with_the_report_command() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("network 784-8-10, batch 64, 1 epoch, learning rates 0.1, 0.5; 1 thread,"),
+        stderr.contains("network 784-8-10, batch 64, 1 epoch; 1 thread, ")
+            && stderr.contains("\nlearning rates 0.1, 0.5\n"),
         "{stderr}"
     );
     assert!(stderr.contains("lr 0.1 epoch 1/1  train loss "), "{stderr}");
     assert!(
         stdout.contains("Best learning rate on validation: ")
-            && stdout.contains("best (chosen on validation)"),
+            && stdout.contains("  chosen on validation\n"),
         "{stdout}"
     );
     assert!(
@@ -230,6 +231,45 @@ fn a_truncated_data_file_is_reported_by_its_size() {
             labels.display()
         )),
         "{stderr}"
+    );
+    // The command that mends it fetches into this folder, not the default one.
+    assert!(
+        stderr.contains(&format!("fetch --force --data-dir {}`", f.data.display())),
+        "{stderr}"
+    );
+}
+
+/// A run that fails before its first epoch ends (here a file stands where its learning rate's
+/// folder goes) leaves no run behind: a folder `--out` named that existed before
+/// keeps what was there, without the run's config.json.
+#[test]
+fn a_run_that_fails_before_its_first_epoch_leaves_no_run() {
+    let f = fixture();
+    let out = f.runs.join("taken");
+    fs::create_dir_all(&out).unwrap();
+    fs::write(out.join("lr-0.1"), "in the way").unwrap();
+    let args = [&SMALL[..4], &["--lrs", "0.1", "--epochs", "1"]].concat();
+    let output = f.run(&[&args[..], &["--out", out.to_str().unwrap()]].concat());
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{}: Not a directory",
+            out.join("lr-0.1/metrics.csv").display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "No epoch finished, so the run is removed from {}.",
+            out.display()
+        )),
+        "{stderr}"
+    );
+    assert!(!out.join("config.json").exists());
+    assert_eq!(
+        fs::read_to_string(out.join("lr-0.1")).unwrap(),
+        "in the way"
     );
 }
 

@@ -4,8 +4,10 @@
 use std::fs;
 use std::path::Path;
 
+use datasets::augment::{Affine, Augmentation, Elastic};
 use datasets::mnist::Split;
 use nn_core::ThreadPool;
+use nn_core::schedule::LrSchedule;
 use nn_run::checkpoint::Checkpoint;
 use nn_run::config::TrainConfig;
 use nn_run::run_dir::{EpochMetrics, KeepCheckpoints, RunConfig, RunDir, Summary};
@@ -31,6 +33,26 @@ fn config(learning_rates: &[f32], epochs: usize) -> TrainConfig {
         weight_decay: 1e-4,
         train_limit: None,
         val_size: 100,
+        ..TrainConfig::default()
+    }
+}
+
+/// [`config`] with every regularisation and schedule on: dropout, both distortions, a stepped
+/// schedule after a warm-up, and early stopping.
+fn regularised(learning_rates: &[f32], epochs: usize) -> TrainConfig {
+    TrainConfig {
+        dropout: 0.3,
+        augmentation: Augmentation {
+            affine: Some(Affine::default()),
+            elastic: Some(Elastic::default()),
+        },
+        lr_schedule: LrSchedule::Step {
+            every: 2,
+            factor: 0.5,
+        },
+        warmup_epochs: 1,
+        patience: Some(3),
+        ..config(learning_rates, epochs)
     }
 }
 
@@ -299,4 +321,153 @@ fn two_runs_started_at_once_end_with_two_complete_folders() {
         assert_eq!(run.read_summary().unwrap().learning_rates.len(), 1);
         assert!(run.best_checkpoint_path(0.05).is_file());
     }
+}
+
+/// The same as [`resuming_is_exact`], with dropout, augmentation, a schedule with warm-up and
+/// early stopping all on: the masks, the distortions and the rates depend on the seed, the step
+/// and the epoch only, so the resumed half draws exactly what the straight run drew.
+#[test]
+fn resuming_is_exact_with_every_regularisation_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let (straight, halves) = (dir.path().join("straight"), dir.path().join("halves"));
+    let lrs = [0.05, 0.2];
+    train(&straight, &regularised(&lrs, 4), false, 1);
+    train(&halves, &regularised(&lrs, 2), false, 1);
+    train(&halves, &regularised(&lrs, 4), true, 2);
+
+    let (a, b) = (
+        RunDir::open(&straight).unwrap(),
+        RunDir::open(&halves).unwrap(),
+    );
+    for lr in lrs {
+        assert_eq!(
+            parameters(&a.last_checkpoint_path(lr)),
+            parameters(&b.last_checkpoint_path(lr)),
+            "lr {lr}"
+        );
+        assert_eq!(
+            without_seconds(a.read_metrics(lr).unwrap()),
+            without_seconds(b.read_metrics(lr).unwrap())
+        );
+        assert_eq!(a.read_batches(lr).unwrap(), b.read_batches(lr).unwrap());
+    }
+}
+
+#[test]
+fn the_thread_count_changes_nothing_with_every_regularisation_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    train(&one, &regularised(&[0.05], 2), false, 1);
+    train(&two, &regularised(&[0.05], 2), false, 2);
+    let (a, b) = (RunDir::open(&one).unwrap(), RunDir::open(&two).unwrap());
+    for epoch in 1..=2 {
+        assert_eq!(
+            fs::read(a.epoch_checkpoint_path(0.05, epoch)).unwrap(),
+            fs::read(b.epoch_checkpoint_path(0.05, epoch)).unwrap(),
+            "epoch {epoch} checkpoints differ"
+        );
+    }
+}
+
+/// Dropout and augmentation change what the network is trained on, and the metrics record the
+/// rate each epoch used.
+#[test]
+fn regularisation_changes_training_and_the_rate_is_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain_config = TrainConfig {
+        lr_schedule: LrSchedule::Step {
+            every: 2,
+            factor: 0.5,
+        },
+        warmup_epochs: 1,
+        ..config(&[0.05], 4)
+    };
+    let variants = [
+        ("plain", plain_config.clone()),
+        (
+            "dropout",
+            TrainConfig {
+                dropout: 0.3,
+                ..plain_config.clone()
+            },
+        ),
+        (
+            "affine",
+            TrainConfig {
+                augmentation: Augmentation {
+                    affine: Some(Affine::default()),
+                    elastic: None,
+                },
+                ..plain_config.clone()
+            },
+        ),
+        (
+            "elastic",
+            TrainConfig {
+                augmentation: Augmentation {
+                    affine: None,
+                    elastic: Some(Elastic::default()),
+                },
+                ..plain_config.clone()
+            },
+        ),
+    ];
+    let mut losses = Vec::new();
+    for (name, config) in &variants {
+        let path = dir.path().join(name);
+        let summary = train(&path, config, false, 1);
+        assert!(
+            summary.learning_rates[0].best_val_accuracy.unwrap() > 0.9,
+            "{name}: {summary:?}"
+        );
+        let metrics = RunDir::open(&path).unwrap().read_metrics(0.05).unwrap();
+        let rates: Vec<Option<f32>> = metrics.iter().map(|m| m.learning_rate).collect();
+        // Warm-up epoch 1 at the full rate (1 of 1), then 0.05 for two epochs, then halved.
+        assert_eq!(
+            rates,
+            [Some(0.05), Some(0.05), Some(0.05), Some(0.025)],
+            "{name}"
+        );
+        losses.push(metrics[0].train_loss);
+    }
+    for (i, (name, _)) in variants.iter().enumerate().skip(1) {
+        assert_ne!(
+            losses[i], losses[0],
+            "{name} trained exactly like the plain run"
+        );
+    }
+}
+
+/// A learning rate whose validation accuracy stops improving stops after `patience` epochs;
+/// best.ckpt holds its best epoch, and resuming the run (even with more epochs) adds nothing.
+#[test]
+fn early_stopping_keeps_the_best_epoch() {
+    let dir = tempfile::tempdir().unwrap();
+    // The synthetic digits are learned perfectly within a few epochs: the validation accuracy
+    // then cannot improve, and patience 2 runs out long before epoch 30.
+    let config = TrainConfig {
+        patience: Some(2),
+        ..config(&[0.05], 30)
+    };
+    let summary = train(dir.path(), &config, false, 1);
+    let s = &summary.learning_rates[0];
+    let best = s.best_epoch.unwrap();
+    assert_eq!(s.stopped_early_at_epoch, Some(best + 2), "{s:?}");
+    assert_eq!(s.epochs_completed, best + 2);
+
+    let run = RunDir::open(dir.path()).unwrap();
+    assert_eq!(
+        Checkpoint::load(&run.best_checkpoint_path(0.05))
+            .unwrap()
+            .epoch,
+        best
+    );
+    let last = fs::read(run.last_checkpoint_path(0.05)).unwrap();
+    let more = TrainConfig {
+        epochs: 40,
+        ..config
+    };
+    let resumed = train(dir.path(), &more, true, 1);
+    assert_eq!(resumed.learning_rates[0].epochs_completed, best + 2);
+    assert_eq!(fs::read(run.last_checkpoint_path(0.05)).unwrap(), last);
 }

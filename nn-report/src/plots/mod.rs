@@ -1,11 +1,14 @@
 //! One module per family of pictures. Each drawing function gets a blank [`Area`] and data
 //! that is already computed; the helpers here are what several of them share.
 
+pub mod augmented;
 pub mod batch_loss;
 pub mod confidence;
 pub mod confusion;
 pub mod curves;
+pub mod generalisation;
 pub mod misclassified;
+pub mod schedule;
 pub mod weights;
 
 use std::ops::Range;

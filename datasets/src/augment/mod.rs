@@ -26,6 +26,17 @@
 //! The draws for training example `i` in epoch `e` come from their own generator,
 //! `nn_core::rng::keyed(seed, b"augment\0", e << 32 | i)`: the same on every machine, for any
 //! number of threads, and after a resume.
+//!
+//! - `mod.rs`: the parameters, the draws, and a batch of distorted images on the pool's threads;
+//! - `sample.rs`: the affine map and bilinear sampling;
+//! - `elastic.rs`: the random field and its Gaussian smoothing.
+//!
+//! It costs a few microseconds per image, against the milliseconds of a training step on a
+//! batch: what the vector code in the last two is for. See
+//! `docs/09-overfitting-and-regularisation.md`.
+
+mod elastic;
+mod sample;
 
 use rand::Rng;
 use rand::rngs::ChaCha8Rng;
@@ -35,6 +46,8 @@ use nn_core::Matrix;
 use nn_core::threads::for_each_chunk_mut;
 
 use crate::mnist::{IMAGE_PIXELS, IMAGE_SIDE, Split};
+use elastic::{elastic_field, gaussian_kernel};
+use sample::Warp;
 
 const SIDE: usize = IMAGE_SIDE as usize;
 /// The centre of the image, between pixels 13 and 14 (pixel `x` covers `[x - ½, x + ½]`).
@@ -103,16 +116,10 @@ impl Augmentation {
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
         if let Some(a) = self.affine {
-            parts.push(format!(
-                "affine (rotate ±{}°, scale ±{}%, shear ±{}, shift ±{} px)",
-                a.rotate_degrees,
-                100.0 * a.scale,
-                a.shear,
-                a.translate
-            ));
+            parts.push(format!("affine ({})", a.describe()));
         }
         if let Some(e) = self.elastic {
-            parts.push(format!("elastic (α {}, σ {})", e.alpha, e.sigma));
+            parts.push(format!("elastic ({})", e.describe()));
         }
         if parts.is_empty() {
             "none".into()
@@ -120,6 +127,31 @@ impl Augmentation {
             parts.join(" + ")
         }
     }
+}
+
+impl Affine {
+    /// `rotate ±10°, scale ±10%, shear ±0.15, shift ±2 px`
+    pub fn describe(&self) -> String {
+        format!(
+            "rotate ±{}°, scale ±{}%, shear ±{}, shift ±{} px",
+            self.rotate_degrees,
+            100.0 * self.scale,
+            self.shear,
+            self.translate
+        )
+    }
+}
+
+impl Elastic {
+    /// `α 34, σ 4`
+    pub fn describe(&self) -> String {
+        format!("α {}, σ {}", self.alpha, self.sigma)
+    }
+}
+
+/// A 32-bit random word as a number in [-1, 1): its top 24 bits, which an f32 holds exactly.
+fn symmetric_unit(word: u32) -> f32 {
+    (word >> 8) as f32 * (2.0 / 16_777_216.0) - 1.0
 }
 
 /// The generator of training example `example`'s distortion in `epoch`.
@@ -136,25 +168,10 @@ pub fn example_rng(seed: u64, epoch: usize, example: usize) -> ChaCha8Rng {
 #[derive(Clone, Debug)]
 pub struct Distorter {
     augmentation: Augmentation,
-    /// The normalised Gaussian of the elastic distortion, `2r + 1` taps with `r = ⌈3σ⌉`
-    /// (at most 27: the image is 28 wide); empty without one.
+    /// The right half of the elastic distortion's Gaussian, `r + 1` taps with `r = ⌈3σ⌉`;
+    /// empty without one.
     kernel: Vec<f32>,
 }
-
-/// One image's draw: the affine map and the smoothed displacement field, before sampling.
-struct Warp {
-    /// `T⁻¹`, row-major: `[[a, b], [c, d]]` maps an output offset from the centre to a source
-    /// offset.
-    inverse: [f32; 4],
-    /// `t`, in pixels.
-    shift: (f32, f32),
-    /// `α·(G_σ * u)`; `None` without an elastic distortion.
-    field: Option<Field>,
-}
-
-/// A displacement for every pixel: `field[r]` holds the x displacements of row `r`, then its
-/// y displacements, so one pass over a row handles both.
-type Field = [[f32; 2 * SIDE]; SIDE];
 
 impl Distorter {
     /// Panics if a parameter is negative or not finite, or σ is 0: the command line refuses
@@ -189,7 +206,28 @@ impl Distorter {
 
     /// Writes a random distortion of `image` (784 pixels, 0 to 255) into `out` as values in
     /// [0, 1], drawing everything from `rng`: first the affine parameters, then the field.
+    ///
+    /// The code below is compiled twice: for any x86-64 CPU, and with AVX2, whose vector
+    /// instructions hold 8 floats instead of 4 (every function it calls is inlined into each
+    /// copy). The CPU chooses at run time, as for the matrix kernels. Both copies do the same
+    /// operations in the same order, with no fused multiply-add, so they give the same bits.
     pub fn distort(&self, image: &[u8], rng: &mut ChaCha8Rng, out: &mut [f32]) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2, checked just above.
+            return unsafe { self.distort_avx2(image, rng, out) };
+        }
+        self.distort_portable(image, rng, out);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn distort_avx2(&self, image: &[u8], rng: &mut ChaCha8Rng, out: &mut [f32]) {
+        self.distort_portable(image, rng, out);
+    }
+
+    #[inline(always)]
+    fn distort_portable(&self, image: &[u8], rng: &mut ChaCha8Rng, out: &mut [f32]) {
         let warp = self.draw(rng);
         warp.apply(image, out);
     }
@@ -217,6 +255,7 @@ impl Distorter {
         labels.extend(indices.iter().map(|&i| usize::from(split.label(i))));
     }
 
+    #[inline(always)]
     fn draw(&self, rng: &mut ChaCha8Rng) -> Warp {
         let mut warp = Warp::identity();
         if let Some(a) = self.augmentation.affine {
@@ -231,180 +270,6 @@ impl Distorter {
             warp.field = Some(elastic_field(e.alpha, &self.kernel, rng));
         }
         warp
-    }
-}
-
-impl Warp {
-    fn identity() -> Warp {
-        Warp {
-            inverse: [1.0, 0.0, 0.0, 1.0],
-            shift: (0.0, 0.0),
-            field: None,
-        }
-    }
-
-    /// The content is scaled by `(scale_x, scale_y)`, sheared by `x' = x + shear·y`, rotated
-    /// by `angle` radians (counterclockwise as seen on the screen, where y points down), all
-    /// about the centre, then moved by `shift`. Sampling needs the inverse of
-    /// `T = R·H·S`:
-    ///
-    /// ```text
-    /// R = [[cos θ, sin θ], [-sin θ, cos θ]]   H = [[1, k], [0, 1]]   S = [[sx, 0], [0, sy]]
-    /// ```
-    fn affine(angle: f32, (scale_x, scale_y): (f32, f32), shear: f32, shift: (f32, f32)) -> Warp {
-        let (sin, cos) = angle.sin_cos();
-        // R·H = [[cos, k·cos + sin], [-sin, -k·sin + cos]], then ·S scales the columns.
-        let t = [
-            cos * scale_x,
-            (shear * cos + sin) * scale_y,
-            -sin * scale_x,
-            (cos - shear * sin) * scale_y,
-        ];
-        let det = t[0] * t[3] - t[1] * t[2];
-        Warp {
-            inverse: [t[3] / det, -t[1] / det, -t[2] / det, t[0] / det],
-            shift,
-            field: None,
-        }
-    }
-
-    /// Bilinear sampling of `image` at `s(p)` for every output pixel `p`.
-    fn apply(&self, image: &[u8], out: &mut [f32]) {
-        assert_eq!(out.len(), IMAGE_PIXELS, "an output row has 784 pixels");
-        let source = Bordered::new(image);
-        let [a, b, c, d] = self.inverse;
-        let no_field = [0.0; 2 * SIDE];
-        for (r, out) in out.chunks_exact_mut(SIDE).enumerate() {
-            let displacement = self.field.as_ref().map_or(&no_field, |f| &f[r]);
-            let (x_shift, y_shift) = displacement.split_at(SIDE);
-            let dy = r as f32 - CENTRE - self.shift.1;
-            for (column, out) in out.iter_mut().enumerate() {
-                let dx = column as f32 - CENTRE - self.shift.0;
-                let sx = a * dx + b * dy + CENTRE + x_shift[column];
-                let sy = c * dx + d * dy + CENTRE + y_shift[column];
-                *out = source.bilinear(sx, sy);
-            }
-        }
-    }
-}
-
-/// Width of the image with a border of one background pixel on every side.
-const BORDERED: usize = SIDE + 2;
-
-/// `v / 255` for every pixel value `v`: the same numbers as `Split::gather_batch` computes,
-/// looked up instead of divided.
-const UNIT: [f32; 256] = {
-    let mut table = [0.0; 256];
-    let mut v = 0;
-    while v < 256 {
-        table[v] = v as f32 / 255.0;
-        v += 1;
-    }
-    table
-};
-
-/// An image as values in [0, 1], framed by one pixel of background, so that bilinear sampling
-/// anywhere reads four pixels without a bounds test.
-struct Bordered([f32; BORDERED * BORDERED]);
-
-impl Bordered {
-    fn new(image: &[u8]) -> Bordered {
-        assert_eq!(image.len(), IMAGE_PIXELS, "an image has 784 pixels");
-        let mut framed = [0.0; BORDERED * BORDERED];
-        for (row, pixels) in image.chunks_exact(SIDE).enumerate() {
-            let start = (row + 1) * BORDERED + 1;
-            for (f, &v) in framed[start..start + SIDE].iter_mut().zip(pixels) {
-                *f = UNIT[usize::from(v)];
-            }
-        }
-        Bordered(framed)
-    }
-
-    /// The pixel value at the real position `(x, y)`: the four pixels around it weighted by
-    /// how near they are, 0 outside the image. A position beyond the frame is moved onto it,
-    /// where every pixel is background, which gives the same 0. Each blend is written
-    /// `a + f·(b - a)`, which in floating point never leaves the interval between `a` and `b`:
-    /// the result stays in [0, 1].
-    fn bilinear(&self, x: f32, y: f32) -> f32 {
-        let last = SIDE as f32;
-        // NaN (from a NaN parameter, which the command line refuses) lands on the frame too.
-        let (x, y) = (x.clamp(-1.0, last).max(-1.0), y.clamp(-1.0, last).max(-1.0));
-        // Shifted by the frame, the position is at least 0: truncation is the floor.
-        let (x0, y0) = ((x + 1.0) as usize, (y + 1.0) as usize);
-        let (fx, fy) = (x + 1.0 - x0 as f32, y + 1.0 - y0 as f32);
-        let (x1, y1) = ((x0 + 1).min(BORDERED - 1), (y0 + 1).min(BORDERED - 1));
-        let at = |x: usize, y: usize| self.0[y * BORDERED + x];
-        let blend = |a: f32, b: f32, f: f32| a + f * (b - a);
-        let top = blend(at(x0, y0), at(x1, y0), fx);
-        let bottom = blend(at(x0, y1), at(x1, y1), fx);
-        blend(top, bottom, fy)
-    }
-}
-
-/// A 32-bit random word as a number in [-1, 1): its top 24 bits, which an f32 holds exactly.
-fn symmetric_unit(word: u32) -> f32 {
-    (word >> 8) as f32 * (2.0 / 16_777_216.0) - 1.0
-}
-
-/// `exp(-k² / 2σ²)` for `k = -r..=r` with `r = ⌈3σ⌉` (at most 27), divided by its sum.
-fn gaussian_kernel(sigma: f32) -> Vec<f32> {
-    let radius = ((3.0 * sigma).ceil() as i64).clamp(1, SIDE as i64 - 1);
-    let weights: Vec<f64> = (-radius..=radius)
-        .map(|k| (-(k * k) as f64 / (2.0 * f64::from(sigma).powi(2))).exp())
-        .collect();
-    let sum: f64 = weights.iter().sum();
-    weights.iter().map(|w| (w / sum) as f32).collect()
-}
-
-/// `α·(G_σ * u)` for x and y: `u` uniform in [-1, 1] per pixel and axis (x's 784 words first,
-/// then y's, each row by row), smoothed with zeros beyond the border, then scaled.
-fn elastic_field(alpha: f32, kernel: &[f32], rng: &mut ChaCha8Rng) -> Field {
-    let mut field = [[0.0; 2 * SIDE]; SIDE];
-    let mut words = [0u8; 4 * IMAGE_PIXELS];
-    for axis in 0..2 {
-        rng.fill_bytes(&mut words);
-        for (p, word) in words.chunks_exact(4).enumerate() {
-            let word = u32::from_le_bytes(word.try_into().expect("4 bytes"));
-            field[p / SIDE][axis * SIDE + p % SIDE] = symmetric_unit(word);
-        }
-    }
-    smooth(&mut field, kernel);
-    for v in field.as_flattened_mut() {
-        *v *= alpha;
-    }
-    field
-}
-
-/// Convolves both halves of the field with `kernel` along columns, then along rows (a 2-D
-/// Gaussian is the product of two 1-D ones), with zeros beyond the border. Every inner loop
-/// runs over a whole row of known length, so it vectorises.
-fn smooth(field: &mut Field, kernel: &[f32]) {
-    let radius = kernel.len() / 2;
-    // Along columns: output row r is the weighted sum of rows r - radius to r + radius.
-    let mut columns: Field = [[0.0; 2 * SIDE]; SIDE];
-    for (r, out) in columns.iter_mut().enumerate() {
-        for (k, &w) in kernel.iter().enumerate() {
-            let Some(row) = (r + k).checked_sub(radius).and_then(|s| field.get(s)) else {
-                continue;
-            };
-            for (o, &v) in out.iter_mut().zip(row) {
-                *o += w * v;
-            }
-        }
-    }
-    // Along rows, the x and y halves apart: output column c is the weighted sum of columns
-    // c - radius to c + radius, read from a copy of the half with zeros either side.
-    let mut padded = [0.0f32; SIDE + 2 * (SIDE - 1)];
-    for (out, row) in field.iter_mut().zip(&columns) {
-        for (out, half) in out.chunks_exact_mut(SIDE).zip(row.chunks_exact(SIDE)) {
-            padded[radius..radius + SIDE].copy_from_slice(half);
-            out.fill(0.0);
-            for (k, &w) in kernel.iter().enumerate() {
-                for (o, &v) in out.iter_mut().zip(&padded[k..k + SIDE]) {
-                    *o += w * v;
-                }
-            }
-        }
     }
 }
 
@@ -587,12 +452,13 @@ mod tests {
 
     #[test]
     fn the_default_elastic_field_moves_pixels_by_about_a_pixel() {
-        // Smoothing averages about 2π·σ² independent draws of variance 1/3, so the field's
+        // Smoothing averages about 4π·σ² independent draws of variance 1/3, so the field's
         // standard deviation is α·√(1 / (3·4π·σ²)): about 1.4 pixels for σ = 4, α = 34, a bit
         // less near the border, where the smoothing sees zeros.
         let e = Elastic::default();
         let kernel = gaussian_kernel(e.sigma);
-        assert!((kernel.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        let sum = kernel[0] + 2.0 * kernel[1..].iter().sum::<f32>();
+        assert!((sum - 1.0).abs() < 1e-6, "{sum}");
         let mut squares = 0.0f64;
         let draws = 50;
         for i in 0..draws {
@@ -620,6 +486,26 @@ mod tests {
         assert_ne!(draw(1, 2, 3), draw(1, 3, 3), "every epoch a fresh draw");
         assert_ne!(draw(1, 2, 3), draw(1, 2, 4));
         assert_ne!(draw(1, 2, 3), draw(2, 2, 3));
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_avx2_copy_gives_the_same_bits_as_the_portable_one() {
+        if !std::arch::is_x86_feature_detected!("avx2") {
+            return; // nothing to compare on this CPU
+        }
+        let distorter = Distorter::new(Augmentation {
+            affine: Some(Affine::default()),
+            elastic: Some(Elastic::default()),
+        });
+        let image = ring();
+        let (mut fast, mut portable) = (vec![0.0; IMAGE_PIXELS], vec![0.0; IMAGE_PIXELS]);
+        for example in 0..20 {
+            // SAFETY: the CPU has AVX2, checked above.
+            unsafe { distorter.distort_avx2(&image, &mut example_rng(8, 1, example), &mut fast) };
+            distorter.distort_portable(&image, &mut example_rng(8, 1, example), &mut portable);
+            assert_eq!(fast, portable, "example {example}");
+        }
     }
 
     #[test]

@@ -1,0 +1,65 @@
+//! `learning_rate.png`: the learning rate each epoch trained with, one colour per learning rate
+//! of the sweep, read from `metrics.csv`. Drawn when the run has a warm-up or a schedule other
+//! than constant. See `docs/09-overfitting-and-regularisation.md`.
+
+use plotters::prelude::*;
+
+use super::{draw_legend, log_range, log_tick, styled_mesh, titled};
+use crate::canvas::Area;
+use crate::run_data::RunData;
+use crate::style;
+
+/// A learning rate's legend, colour, and (epoch, rate) points.
+type Curve = (String, RGBColor, Vec<(f64, f64)>);
+
+/// Draws `learning_rate.png`. See `docs/09-overfitting-and-regularisation.md`.
+pub fn learning_rate(root: &Area, data: &RunData) -> super::Result {
+    let c = &data.config;
+    let subtitle = format!(
+        "schedule: {}; warm-up: {} epochs; each point is the rate one epoch used",
+        c.lr_schedule.describe(),
+        c.warmup_epochs
+    );
+    let root = titled(root, "Learning rate per epoch", Some(&subtitle))?;
+    let curves: Vec<Curve> = data
+        .with_epochs()
+        .map(|rate| {
+            let points = rate
+                .epochs
+                .iter()
+                .filter_map(|m| Some((m.epoch as f64, f64::from(m.learning_rate?))))
+                .filter(|&(_, r)| r > 0.0)
+                .collect();
+            (rate.label(), style::lr_colour(rate.index), points)
+        })
+        .collect();
+    let values = curves
+        .iter()
+        .flat_map(|(_, _, p)| p.iter().map(|&(_, r)| r));
+    let Some(range) = log_range(values) else {
+        return super::empty_panel(&root, "", "metrics.csv records no learning rate yet");
+    };
+    let epochs = c.epochs.max(1);
+    let mut chart = ChartBuilder::on(&root)
+        .margin(30)
+        .x_label_area_size(70)
+        .y_label_area_size(110)
+        .build_cartesian_2d(0.5..epochs as f64 + 0.5, range.log_scale())?;
+    styled_mesh(&mut chart.configure_mesh())
+        .x_desc("epoch")
+        .y_desc("learning rate (log scale)")
+        .x_labels(epochs.min(20))
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&log_tick)
+        .draw()?;
+    for (label, colour, points) in curves {
+        let series = chart.draw_series(LineSeries::new(points.clone(), colour.stroke_width(3)))?;
+        series.label(label).legend(move |(x, y)| {
+            PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(4))
+        });
+        if points.len() <= 60 {
+            chart.draw_series(points.iter().map(|&p| Circle::new(p, 4, colour.filled())))?;
+        }
+    }
+    draw_legend(&mut chart, SeriesLabelPosition::UpperRight)
+}
