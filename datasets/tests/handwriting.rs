@@ -5,8 +5,8 @@
 use std::io::Cursor;
 
 use datasets::handwriting::{
-    DIGIT_BOX, ImageError, InkBox, MAX_IMAGE_SIDE, Prepared, decode_image, prepare, read_image,
-    squash,
+    DIGIT_BOX, ImageError, InkBox, MAX_IMAGE_SIDE, Prepared, WORKING_SIDE, decode_image, prepare,
+    read_image, squash,
 };
 use datasets::mnist::{IMAGE_PIXELS, IMAGE_SIDE};
 use image::{DynamicImage, GrayImage, ImageFormat, Luma, LumaA, Rgb, RgbImage};
@@ -168,6 +168,31 @@ fn a_huge_photo_of_a_grey_digit_on_grainy_paper_is_scaled_down_to_20_pixels() {
     assert_eq!(prepared.pixels[0], 0);
     assert_eq!(prepared.pixels[14 * SIDE + 14], 0, "the hole of the ring");
     assert_eq!(prepared.pixels.iter().max(), Some(&255));
+}
+
+#[test]
+fn a_picture_beyond_the_working_size_is_shrunk_first_and_its_ink_box_is_in_its_own_pixels() {
+    // 5000 x 400: a 100 x 300 bar, far to the left.
+    let wide = drawing(5000, 400, 255, 0, |x, y| {
+        (1000..1100).contains(&x) && (50..350).contains(&y)
+    });
+    assert!(wide.width() > WORKING_SIDE);
+
+    let prepared = prepare(&wide);
+
+    let ink = prepared.ink_box.unwrap();
+    let near = |a: u32, b: u32| a.abs_diff(b) <= 3;
+    assert!(
+        near(ink.x, 1000) && near(ink.y, 50) && near(ink.width, 100) && near(ink.height, 300),
+        "{ink:?}"
+    );
+    let (top, bottom, left, right) = ink_extent(&prepared);
+    assert_eq!(
+        (bottom - top + 1, right - left + 1),
+        (20, 7),
+        "300 x 100 scaled to 20 tall"
+    );
+    assert_centred(&prepared);
 }
 
 #[test]
@@ -361,7 +386,7 @@ fn each_kind_of_unreadable_file_gets_its_own_message_naming_it() {
         ("cut.png", "cut.png is a damaged or incomplete PNG image"),
         (
             "wide.png",
-            "wide.png is 16385 x 1 pixels, larger than the 16384",
+            "wide.png is 12001 x 1 pixels, too large to read here (at most 12000",
         ),
     ];
     for (name, expected) in cases {

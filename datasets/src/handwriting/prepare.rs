@@ -9,7 +9,8 @@
 //! (14.0, 14.0) in pixel indices (spread 0.3 pixel), and the brightest pixel is 254 or 255 in
 //! every one.
 //!
-//! [`prepare`] does the same to a picture it has never seen, in six steps:
+//! [`prepare`] does the same to a picture it has never seen, in six steps (a picture larger
+//! than [`WORKING_SIDE`] is first shrunk to it):
 //!
 //! 1. **Grey.** Luminance in [0, 1]; a transparent picture is laid on white or black, whichever
 //!    its opaque pixels stand out from.
@@ -31,7 +32,7 @@
 use std::io::Cursor;
 
 use image::imageops::{self, FilterType};
-use image::{DynamicImage, GrayImage, ImageBuffer, ImageFormat, Luma, LumaA};
+use image::{DynamicImage, GenericImageView, GrayImage, ImageBuffer, ImageFormat, Luma, LumaA};
 
 use crate::mnist::{IMAGE_PIXELS, IMAGE_SIDE, pixels_to_input};
 
@@ -77,6 +78,23 @@ pub struct InkBox {
     pub height: u32,
 }
 
+impl InkBox {
+    /// The same box in a picture of size `to` instead of `from` (both width, height).
+    fn scaled(self, from: (u32, u32), to: (u32, u32)) -> InkBox {
+        if from == to {
+            return self;
+        }
+        let x = |v: u32| (f64::from(v) * f64::from(to.0) / f64::from(from.0)).round() as u32;
+        let y = |v: u32| (f64::from(v) * f64::from(to.1) / f64::from(from.1)).round() as u32;
+        InkBox {
+            x: x(self.x),
+            y: y(self.y),
+            width: x(self.width).max(1),
+            height: y(self.height).max(1),
+        }
+    }
+}
+
 impl Prepared {
     /// Some ink was found. A blank picture still has a prediction (the network always answers),
     /// but it says nothing about a digit.
@@ -112,7 +130,8 @@ impl Prepared {
 /// documentation). Any picture gives a result; a blank one gives an empty field and
 /// `ink_box: None`.
 pub fn prepare(picture: &DynamicImage) -> Prepared {
-    let grey = luminance(picture);
+    let working = shrink_to_working_size(picture);
+    let grey = luminance(working.as_ref().unwrap_or(picture));
     let paper = Paper::measure(&grey);
     let ink = ink_levels(&grey, &paper);
     let Some(ink_box) = ink_box(&ink) else {
@@ -129,8 +148,21 @@ pub fn prepare(picture: &DynamicImage) -> Prepared {
     Prepared {
         pixels: place_by_centre_of_mass(&digit),
         inverted: paper.light,
-        ink_box: Some(ink_box),
+        ink_box: Some(ink_box.scaled(grey.dimensions(), picture.dimensions())),
     }
+}
+
+/// A picture longer than this on either side is shrunk to it before it is prepared: a digit in
+/// it is still far more than 20 pixels, and the steps hold a few `f32` per pixel (a 48-megapixel
+/// photo would need a gigabyte).
+pub const WORKING_SIDE: u32 = 2048;
+
+/// `picture` shrunk to fit [`WORKING_SIDE`] with the same triangle filter as step 5, or `None`
+/// if it already fits.
+fn shrink_to_working_size(picture: &DynamicImage) -> Option<DynamicImage> {
+    let (width, height) = picture.dimensions();
+    (width.max(height) > WORKING_SIDE)
+        .then(|| picture.resize(WORKING_SIDE, WORKING_SIDE, FilterType::Triangle))
 }
 
 /// No preparation, for comparison: the picture greyed and squashed to 28 x 28 whatever its
