@@ -246,7 +246,7 @@ fn every_bad_request_gets_a_status_and_a_message() {
             predict.clone(),
             too_wide.into_inner(),
             400,
-            "3000 x 2 pixels, larger than",
+            "3000 x 2 pixels, too large to read here",
         ),
         (
             predict.clone(),
