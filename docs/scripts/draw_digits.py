@@ -5,7 +5,7 @@ Each digit is a few pen strokes (smooth curves through hand-placed points) drawn
 random slant, rotation, wobble and pen width, then put on paper: a clean white drawing
 (PNG), a photo of blue or black ink on shaded, grainy paper (JPEG), pencil on grey paper,
 chalk on a dark board. Seeded, so the same command draws the same pictures. Each file is named after its digit
-(photo-3.jpg). With --not-digits it draws pictures that are no digit at all, or two at once,
+(photo-3.jpg). With --not-digits it draws pictures that are no digit at all, or halfway between two,
 for seeing what the network does with inputs unlike anything it was trained on.
 
     python3 docs/scripts/draw_digits.py OUT_DIR [--not-digits]   # pip install -r docs/scripts/requirements.txt
