@@ -24,7 +24,7 @@ const GAP: i32 = 14;
 pub fn augmented(root: &Area, data: &RunData, training: &Split) -> super::Result {
     let config = &data.config;
     let distorter = Distorter::new(config.augmentation);
-    let title = "Data augmentation: each training image, distorted afresh every epoch";
+    let title = "Training images, distorted afresh every epoch";
     let subtitle = config.augmentation.describe();
     let root = &super::titled(root, title, Some(&subtitle))?;
     let (width, _) = root.dim_in_pixel();

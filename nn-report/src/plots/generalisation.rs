@@ -65,9 +65,13 @@ pub fn generalisation(
     if let Some(epoch) = best.stopped_early_at_epoch {
         subtitle += &format!("; early stopping ended training after epoch {epoch}");
     }
-    if data.config.dropout > 0.0 || !data.config.augmentation.is_none() {
-        subtitle += "; training figures include dropout and distortions";
-    }
+    let c = &data.config;
+    subtitle += match (c.dropout > 0.0, !c.augmentation.is_none()) {
+        (true, true) => "; training measured with dropout, on distorted images",
+        (true, false) => "; training measured with dropout",
+        (false, true) => "; training measured on distorted images",
+        (false, false) => "",
+    };
     let root = titled(root, &title, Some(&subtitle))?;
     let (width, _) = root.dim_in_pixel();
     let (left, right) = root.split_horizontally(width / 2);
@@ -130,7 +134,7 @@ where
     styled_mesh(&mut chart.configure_mesh())
         .x_desc("epoch")
         .y_desc(pair.y_desc)
-        .x_labels(epochs.min(20))
+        .x_labels(epochs.min(10))
         .x_label_formatter(&|x| format!("{x:.0}"))
         .y_label_formatter(&|y| format(y))
         .draw()?;

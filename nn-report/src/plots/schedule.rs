@@ -48,7 +48,7 @@ pub fn learning_rate(root: &Area, data: &RunData) -> super::Result {
     styled_mesh(&mut chart.configure_mesh())
         .x_desc("epoch")
         .y_desc("learning rate (log scale)")
-        .x_labels(epochs.min(20))
+        .x_labels(epochs.min(10))
         .x_label_formatter(&|x| format!("{x:.0}"))
         .y_label_formatter(&log_tick)
         .draw()?;
