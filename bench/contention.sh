@@ -56,6 +56,7 @@ train_seconds_per_epoch() {
   cut -d, -f8 "$out/lr-0.1/metrics.csv" | tail -n +2 | sort -g | awk '{ s[NR] = $1 } END { print s[int((NR + 1) / 2)] }'
 }
 
+fmt() { awk -v x="$1" 'BEGIN { if (x + 0 > 0) printf "%.3f", x; else print x }'; }
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ s[NR] = $1 } END { print s[int((NR + 1) / 2)] }'; }
 
 printf 'nn-train --lrs 0.1 --epochs %s --val-size 0, %s rounds, %s cores\n' "$EPOCHS" "$ROUNDS" "$(nproc)"
@@ -73,5 +74,5 @@ for count in 0 1 3; do
   s=$(echo "$single" | median)
   target=$([ "$count" -eq 0 ] && echo "<= 0.70" || echo "<= 1.10")
   ratio=$(awk -v d="$d" -v s="$s" 'BEGIN { if (d + 0 > 0 && s + 0 > 0) printf "%.2f", d / s; else print "-" }')
-  printf '%-12s %16s %16s %8s %8s\n' "$count" "$d" "$s" "$ratio" "$target"
+  printf '%-12s %16s %16s %8s %8s\n' "$count" "$(fmt "$d")" "$(fmt "$s")" "$ratio" "$target"
 done

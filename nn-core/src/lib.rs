@@ -27,7 +27,8 @@
 //!     regulariser, and [`schedule`] (`schedule.rs`): the learning rate of each epoch (chapter
 //!     9, `docs/09-overfitting-and-regularisation.md`).
 //! 11. [`uncertainty`] (`uncertainty.rs`): how unsure one prediction is, its entropy and
-//!     margin (chapter 10, `docs/10-using-the-network.md`).
+//!     margin; [`saliency`] (`saliency.rs`): which pixels pushed it towards its answer
+//!     (chapter 10, `docs/10-using-the-network.md`).
 //!
 //! The rest of the story is in the other crates: MNIST and the validation split in `datasets`
 //! (chapter 7, `docs/07-data-and-validation.md`), the learning-rate sweep in `nn-train`
@@ -59,6 +60,7 @@ pub mod metrics;
 pub mod mlp;
 pub mod relu;
 pub mod rng;
+pub mod saliency;
 pub mod schedule;
 pub mod sgd;
 pub mod softmax;

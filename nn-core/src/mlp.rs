@@ -228,6 +228,23 @@ impl Mlp {
         matmul_a_bt(&acts.deltas[0], &self.layers[0].weights, dx);
     }
 
+    /// `∂(w·z)/∂x`: how each input moves a weighted sum of the logits, for the examples of the
+    /// last [`Mlp::forward`] (without dropout); row `b` of `dlogits` holds the weights `w` for
+    /// example `b`. The backward pass of [`Mlp::backward`] started from `dlogits` instead of the
+    /// loss's `(p - y) / B`, through each dense layer (`dx = dy·Wᵀ`) and ReLU mask, and
+    /// without the parameters' gradients. The saliency maps (`crate::saliency`,
+    /// `docs/10-using-the-network.md`) are made of it.
+    pub fn logits_input_gradient(&self, acts: &Activations, dlogits: &Matrix, dx: &mut Matrix) {
+        let mut dy = dlogits.clone();
+        for l in (1..self.layers.len()).rev() {
+            let mut below = Matrix::default();
+            matmul_a_bt(&dy, &self.layers[l].weights, &mut below);
+            relu_backward(&acts.outputs[l - 1], &mut below);
+            dy = below;
+        }
+        matmul_a_bt(&dy, &self.layers[0].weights, dx);
+    }
+
     /// `p(class | x)` for every row of `x`: the softmax of the logits.
     pub fn probabilities<'a>(&self, x: &Matrix, acts: &'a mut Activations) -> &'a Matrix {
         self.forward(x, acts);

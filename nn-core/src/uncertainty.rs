@@ -24,19 +24,26 @@ pub fn entropy(probs: &[f32]) -> f32 {
 /// See `docs/10-using-the-network.md`.
 pub fn margin(probs: &[f32]) -> f32 {
     let (first, second) = top_two(probs);
-    first - second.unwrap_or(0.0)
+    probs[first] - second.map_or(0.0, |s| probs[s])
 }
 
-/// The two largest values, largest first (`None` for the second of a single value).
-fn top_two(values: &[f32]) -> (f32, Option<f32>) {
+/// The class with the second largest probability: what the network would answer instead
+/// (`None` for a single class). Ties go to the lower class, as in `argmax`.
+pub fn runner_up(probs: &[f32]) -> Option<usize> {
+    top_two(probs).1
+}
+
+/// The indices of the two largest values, largest first, the lower index first on ties
+/// (`None` for the second of a single value).
+fn top_two(values: &[f32]) -> (usize, Option<usize>) {
     assert!(!values.is_empty(), "no probabilities");
-    let (mut first, mut second) = (values[0], None::<f32>);
-    for &v in &values[1..] {
-        if v > first {
+    let (mut first, mut second) = (0, None::<usize>);
+    for (i, &v) in values.iter().enumerate().skip(1) {
+        if v > values[first] {
             second = Some(first);
-            first = v;
-        } else if second.is_none_or(|s| v > s) {
-            second = Some(v);
+            first = i;
+        } else if second.is_none_or(|s| v > values[s]) {
+            second = Some(i);
         }
     }
     (first, second)

@@ -1,7 +1,7 @@
 //! Entropy and margin against values worked by hand, and the properties that make them
 //! measures of doubt.
 
-use nn_core::uncertainty::{entropy, margin};
+use nn_core::uncertainty::{entropy, margin, runner_up};
 
 fn close(a: f32, b: f32) -> bool {
     (a - b).abs() <= 1e-6
@@ -55,4 +55,17 @@ fn the_order_of_the_classes_does_not_matter() {
 fn a_single_class_is_certain() {
     assert_eq!(margin(&[1.0]), 1.0);
     assert_eq!(entropy(&[1.0]), 0.0);
+}
+
+#[test]
+fn the_runner_up_is_the_second_most_likely_class() {
+    assert_eq!(runner_up(&[0.1, 0.6, 0.3]), Some(2));
+    assert_eq!(runner_up(&[0.3, 0.6, 0.1]), Some(0));
+    assert_eq!(runner_up(&[0.6, 0.1, 0.3]), Some(2));
+    assert_eq!(
+        runner_up(&[0.2, 0.4, 0.4]),
+        Some(2),
+        "ties: the first of the two is the answer"
+    );
+    assert_eq!(runner_up(&[1.0]), None);
 }

@@ -31,8 +31,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+use datasets::mnist::{CLASSES, IMAGE_PIXELS};
+
 use crate::atomic::write_atomically;
 use crate::config::{TrainConfig, architecture};
+use crate::run_dir::{RunDir, RunError};
 
 /// The first 8 bytes of every checkpoint file. See `docs/appendix-b-runs-and-checkpoints.md`.
 pub const MAGIC: [u8; 8] = *b"NNCKPT\r\n";
@@ -111,6 +114,10 @@ pub enum CheckpointError {
     ChecksumMismatch { path: PathBuf },
     #[error("{path} cannot be decoded: {reason}")]
     Decode { path: PathBuf, reason: String },
+    #[error(
+        "{path} holds a {architecture} network, which does not read MNIST images (784 inputs, 10 classes)"
+    )]
+    NotForMnist { path: PathBuf, architecture: String },
     #[error("{path} holds a {found} network, but {expected} was expected")]
     WrongArchitecture {
         path: PathBuf,
@@ -171,6 +178,25 @@ impl Checkpoint {
             });
         }
         Ok(checkpoint)
+    }
+
+    /// Loads a checkpoint whose network reads MNIST digits: 784 inputs and 10 classes, any
+    /// hidden layers. What every command that uses a trained network takes.
+    pub fn load_mnist_classifier(path: &Path) -> Result<Checkpoint, CheckpointError> {
+        let checkpoint = Checkpoint::load(path)?;
+        if !checkpoint.reads_mnist() {
+            return Err(CheckpointError::NotForMnist {
+                path: path.into(),
+                architecture: architecture(&checkpoint.model.sizes()),
+            });
+        }
+        Ok(checkpoint)
+    }
+
+    /// Its network reads MNIST digits: 784 inputs and 10 classes, any hidden layers.
+    pub fn reads_mnist(&self) -> bool {
+        let sizes = self.model.sizes();
+        sizes[0] == IMAGE_PIXELS && sizes.last() == Some(&CLASSES)
     }
 
     fn decode(path: &Path, bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
@@ -304,5 +330,62 @@ mod format_1 {
                 optimizer: c.optimizer,
             }
         }
+    }
+}
+
+/// The network a command that uses a trained network reads (`nn-train predict`, `nn-play`): the
+/// checkpoint named with `--checkpoint`, or else the best of the newest run
+/// ([`RunDir::newest_best_checkpoint`]). Either way it must read MNIST.
+#[derive(Clone, Debug)]
+pub struct ChosenNetwork {
+    pub path: PathBuf,
+    pub checkpoint: Checkpoint,
+    /// No checkpoint was named: this is the newest run's best.
+    pub by_default: bool,
+}
+
+/// Why no network could be chosen: no run to take it from, or a checkpoint that cannot be read.
+#[derive(Debug, Error)]
+pub enum ChooseError {
+    #[error(transparent)]
+    Run(#[from] RunError),
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
+}
+
+impl ChosenNetwork {
+    /// The checkpoint at `named`, or else the best of the newest run under `runs_dir`.
+    pub fn open(named: Option<&Path>, runs_dir: &Path) -> Result<ChosenNetwork, ChooseError> {
+        let (path, by_default) = match named {
+            Some(path) => (path.to_path_buf(), false),
+            None => (RunDir::newest_best_checkpoint(runs_dir)?.path, true),
+        };
+        let checkpoint = Checkpoint::load_mnist_classifier(&path)?;
+        Ok(ChosenNetwork {
+            path,
+            checkpoint,
+            by_default,
+        })
+    }
+
+    /// `784-128-10 network, lr 0.5, epoch 10`
+    pub fn summary(&self) -> String {
+        format!(
+            "{} network, lr {}, epoch {}",
+            architecture(&self.checkpoint.model.sizes()),
+            self.checkpoint.learning_rate,
+            self.checkpoint.epoch
+        )
+    }
+
+    /// What a command says first: the file on its own line (a path can be long), then the
+    /// network, and how to choose another when it was chosen by default. Lines of at most 80
+    /// columns, but for the path.
+    pub fn describe(&self) -> String {
+        let mut said = format!("checkpoint {}\n  {}", self.path.display(), self.summary());
+        if self.by_default {
+            said += ": the best of the newest run\n  (--checkpoint FILE picks another)";
+        }
+        said
     }
 }

@@ -8,7 +8,7 @@ use nn_core::softmax::argmax;
 use nn_core::{Activations, Matrix, Mlp};
 use thiserror::Error;
 
-use datasets::mnist::{CLASSES, IMAGE_PIXELS, Split};
+use datasets::mnist::{CLASSES, Split};
 
 use crate::checkpoint::Checkpoint;
 use crate::config::architecture;
@@ -109,9 +109,8 @@ pub fn evaluate_checkpoint(
     split: &Split,
     split_name: &str,
 ) -> Result<String, EvalError> {
-    let sizes = checkpoint.model.sizes();
-    let architecture = architecture(&sizes);
-    if sizes[0] != IMAGE_PIXELS || sizes.last() != Some(&CLASSES) {
+    let architecture = architecture(&checkpoint.model.sizes());
+    if !checkpoint.reads_mnist() {
         return Err(EvalError::NotMnist {
             path: path.into(),
             architecture,

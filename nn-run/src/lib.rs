@@ -13,6 +13,7 @@
 //!   envelope.
 //! - `atomic.rs`: files that are never seen half-written.
 //! - `eval.rs` ([`eval::Evaluator`]): a network measured on a whole split.
+//! - `export.rs` ([`export::to_safetensors`]): a network's weights for PyTorch and NumPy.
 //!
 //! Errors are typed (`RunError`, `CheckpointError`, `EvalError`) and each message names the
 //! file and says what to do; an OS error is part of the message, never repeated as its cause.
@@ -23,6 +24,7 @@ pub mod atomic;
 pub mod checkpoint;
 pub mod config;
 pub mod eval;
+pub mod export;
 pub mod run_dir;
 
 /// `1 epoch`, `2 epochs`: a count and its noun, as a sentence says it.

@@ -363,7 +363,7 @@ impl RunDir {
             path: parent.into(),
             reason,
         })?;
-        let stamp = jiff::Timestamp::now().strftime(TIME_FORMAT).to_string();
+        let stamp = utc_stamp();
         let base = match &config.name {
             Some(name) => format!("{stamp}-{name}"),
             None => stamp,

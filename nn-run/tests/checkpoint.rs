@@ -204,3 +204,26 @@ fn saving_over_a_checkpoint_replaces_it_whole() {
         .collect();
     assert_eq!(names, ["last.ckpt"], "a temporary file was left behind");
 }
+
+#[test]
+fn only_a_network_that_reads_mnist_is_a_digit_classifier() {
+    let (dir, path, _) = saved();
+    assert_eq!(
+        Checkpoint::load_mnist_classifier(&path).unwrap(),
+        checkpoint()
+    );
+    for sizes in [[784, 16, 3], [100, 16, 10]] {
+        let mut other = checkpoint();
+        other.model = Mlp::new(&sizes, 1);
+        let path = dir.path().join("other.ckpt");
+        other.save(&path).unwrap();
+        let err = Checkpoint::load_mnist_classifier(&path)
+            .unwrap_err()
+            .to_string();
+        let architecture = format!("{}-16-{}", sizes[0], sizes[2]);
+        assert!(
+            err.contains(&architecture) && err.contains("does not read MNIST images"),
+            "{err}"
+        );
+    }
+}

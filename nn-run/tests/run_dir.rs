@@ -582,3 +582,59 @@ fn no_checkpoint_anywhere_says_how_to_get_one() {
         .to_string();
     assert!(err.contains("has a checkpoint yet"), "{err}");
 }
+
+#[test]
+fn the_chosen_network_is_the_named_checkpoint_or_else_the_newest_runs_best() {
+    use nn_core::Mlp;
+    use nn_core::sgd::Sgd;
+    use nn_run::checkpoint::{Checkpoint, ChosenNetwork};
+
+    let dir = tempfile::tempdir().unwrap();
+    let runs = dir.path().join("runs");
+    let run = finished_run(&runs, "2026-02-01T00-00-00Z", &[(0.1, 0.95), (0.5, 0.97)]);
+    let best = run.best_checkpoint_path(0.5);
+    Checkpoint {
+        config: TrainConfig::default(),
+        learning_rate: 0.5,
+        epoch: 2,
+        step: 1_564,
+        model: Mlp::new(&[784, 8, 10], 1),
+        optimizer: Sgd::new(0.5),
+    }
+    .save(&best)
+    .unwrap();
+
+    let chosen = ChosenNetwork::open(None, &runs).unwrap();
+    assert!(chosen.by_default);
+    assert_eq!(chosen.path, best);
+    assert_eq!(
+        chosen.describe(),
+        format!(
+            "checkpoint {}\n  784-8-10 network, lr 0.5, epoch 2: the best of the newest run\n  (--checkpoint FILE picks another)",
+            best.display()
+        )
+    );
+
+    let named = ChosenNetwork::open(Some(&best), &dir.path().join("no-runs-here")).unwrap();
+    assert!(!named.by_default);
+    assert_eq!(
+        named.describe(),
+        format!(
+            "checkpoint {}\n  784-8-10 network, lr 0.5, epoch 2",
+            best.display()
+        )
+    );
+
+    let err = ChosenNetwork::open(None, &dir.path().join("no-runs-here"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("--checkpoint"), "{err}");
+    // The newest run's best is an empty file in the other rate's folder: a clear error too.
+    let err = ChosenNetwork::open(Some(&run.best_checkpoint_path(0.1)), &runs)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("best.ckpt") && err.contains("is not an nn-train checkpoint"),
+        "{err}"
+    );
+}

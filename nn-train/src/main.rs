@@ -12,12 +12,13 @@ use datasets::mnist::{self, CLASSES, TRAIN_IMAGES};
 use nn_core::ThreadPool;
 use nn_core::matmul::Kernel;
 use nn_core::schedule::LrSchedule;
-use nn_run::checkpoint::Checkpoint;
+use nn_run::checkpoint::{Checkpoint, ChosenNetwork};
 use nn_run::config::TrainConfig;
 use nn_run::eval::evaluate_checkpoint;
 use nn_run::plural;
 use nn_run::run_dir::{KeepCheckpoints, RunConfig, RunDir, UnknownPolicy, check_name};
 use nn_train::fetch::{FetchOptions, ensure_present};
+use nn_train::predict::PredictOptions;
 use nn_train::progress::Progress;
 use nn_train::train::{Data, StopRequest, SweepOptions, run_sweep, summary_table};
 
@@ -48,6 +49,10 @@ enum Command {
     /// Measure a checkpoint on the test images, or on its run's validation images.
     #[command(long_about = None)]
     Eval(EvalArgs),
+    /// Read your own pictures of digits (PNG, JPEG, BMP, PGM), prepared as MNIST was.
+    Predict(PredictArgs),
+    /// Write a checkpoint's network as safetensors, for NumPy and PyTorch.
+    Export(ExportArgs),
 }
 
 /// Every flag is optional: unset ones take the default of a new run, or the stored value of
@@ -249,6 +254,40 @@ enum EvalSplit {
 /// The exit code of a run stopped with Ctrl-C: 128 + SIGINT, as shells report it.
 const INTERRUPTED: u8 = 130;
 
+#[derive(Args)]
+struct PredictArgs {
+    /// Pictures of single digits: photos or drawings, any size, dark ink on light paper or the
+    /// other way round
+    #[arg(value_name = "IMAGE", required = true)]
+    images: Vec<PathBuf>,
+    /// The checkpoint to use [default: the best of the newest run under runs/]
+    #[arg(long, value_name = "FILE")]
+    checkpoint: Option<PathBuf>,
+    /// Also write the 28x28 picture the network saw, as DIR/<name>-28x28.png
+    #[arg(long, value_name = "DIR")]
+    save_input: Option<PathBuf>,
+    /// One JSON object per line: file, digit, probabilities, margin, entropy, ...
+    #[arg(long)]
+    json: bool,
+    /// Skip MNIST's preparation: only grey the picture and squash it to 28x28, as a first try
+    /// without it would (to see why the preparation matters)
+    #[arg(long)]
+    raw: bool,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// The checkpoint whose network to export, e.g. runs/<run>/lr-0.5/best.ckpt
+    #[arg(long, value_name = "FILE")]
+    checkpoint: PathBuf,
+    /// The safetensors file to write, e.g. model.safetensors
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Replace --out if it exists
+    #[arg(long)]
+    force: bool,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -256,6 +295,12 @@ fn main() -> ExitCode {
         None => train(cli.train),
         Some(Command::Fetch(args)) => fetch(args).map(|()| ExitCode::SUCCESS),
         Some(Command::Eval(args)) => eval(args).map(|()| ExitCode::SUCCESS),
+        Some(Command::Predict(args)) => predict(args).map(|()| ExitCode::SUCCESS),
+        Some(Command::Export(args)) => {
+            nn_train::export::export(&args.checkpoint, &args.out, args.force)
+                .map(|said| println!("{said}"))
+                .map(|()| ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,
@@ -365,8 +410,8 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
             );
         } else {
             eprintln!(
-                "\nStopped in epoch {epoch} of lr {lr}; every learning rate is saved up to its last \
-                 finished epoch. Continue with:\n  cargo run --release -p nn-train -- --resume {}",
+                "\nStopped in epoch {epoch} of lr {lr}; the epochs before it are saved. Continue \
+                 with:\n  cargo run --release -p nn-train -- --resume {}",
                 shell_word(run.path())
             );
         }
@@ -407,8 +452,8 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
 fn handle_ctrl_c(stop: StopRequest, training: Arc<AtomicBool>) -> Result<()> {
     ctrlc::set_handler(move || {
         if training.load(Ordering::SeqCst) && !stop.is_requested() {
+            // Nothing printed here: the sweep stops within a step, clears its bar and says so.
             stop.request();
-            eprintln!("\nStopping after this step (Ctrl-C again to quit at once)...");
         } else {
             eprintln!("\nInterrupted.");
             std::process::exit(i32::from(INTERRUPTED));
@@ -734,6 +779,23 @@ fn eval(args: EvalArgs) -> Result<()> {
         .install(|| evaluate_checkpoint(&args.checkpoint, &checkpoint, &split, name))?;
     println!("{report}");
     Ok(())
+}
+
+fn predict(args: PredictArgs) -> Result<()> {
+    let network = ChosenNetwork::open(args.checkpoint.as_deref(), &RunDir::default_parent())?;
+    // With --json, stdout holds only the JSON lines.
+    if args.json {
+        eprintln!("{}", network.describe());
+    } else {
+        println!("{}", network.describe());
+    }
+    let options = PredictOptions {
+        images: &args.images,
+        raw: args.raw,
+        save_input: args.save_input.as_deref(),
+        json: args.json,
+    };
+    nn_train::predict::predict(&network.checkpoint.model, &options)
 }
 
 fn spaced(counts: [usize; CLASSES]) -> String {

@@ -74,6 +74,9 @@ fn invalid_values_exit_with_code_2_and_name_the_value() {
     assert_refused(&["--bogus"], "--bogus");
     assert_refused(&["fetch", "--lrs", "0.1"], "--lrs");
     assert_refused(&["eval"], "--checkpoint");
+    assert_refused(&["predict"], "<IMAGE>");
+    assert_refused(&["export", "--checkpoint", "a.ckpt"], "--out");
+    assert_refused(&["predict", "a.png", "--json=yes"], "--json");
     assert_refused(&["--keep-checkpoints", "some"], "choose best-last or all");
 }
 

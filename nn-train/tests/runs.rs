@@ -232,6 +232,11 @@ fn a_truncated_data_file_is_reported_by_its_size() {
         )),
         "{stderr}"
     );
+    // The command that mends it fetches into this folder, not the default one.
+    assert!(
+        stderr.contains(&format!("fetch --force --data-dir {}`", f.data.display())),
+        "{stderr}"
+    );
 }
 
 /// A run that fails before its first epoch ends (here a file stands where its learning rate's

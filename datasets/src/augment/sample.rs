@@ -170,7 +170,7 @@ impl Bordered {
             .zip(ys.chunks_exact(8))
             .zip(out.chunks_exact_mut(8))
         {
-            // SAFETY (all below): the loads and the store cover 8 floats of slices of 8; the
+            // SAFETY: (all below) the loads and the store cover 8 floats of slices of 8; the
             // gathered indices are at most 29·31 + 29 + 32 = 960, inside the 961 framed pixels.
             unsafe {
                 // `max` returns its second operand for NaN, as f32::max does.

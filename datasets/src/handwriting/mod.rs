@@ -23,5 +23,5 @@
 mod prepare;
 mod read;
 
-pub use prepare::{DIGIT_BOX, InkBox, MIN_CONTRAST, Prepared, prepare};
+pub use prepare::{DIGIT_BOX, InkBox, MIN_CONTRAST, Prepared, WORKING_SIDE, prepare, squash};
 pub use read::{ImageError, MAX_IMAGE_SIDE, decode_image, read_image};

@@ -9,7 +9,8 @@
 //! (14.0, 14.0) in pixel indices (spread 0.3 pixel), and the brightest pixel is 254 or 255 in
 //! every one.
 //!
-//! [`prepare`] does the same to a picture it has never seen, in six steps:
+//! [`prepare`] does the same to a picture it has never seen, in six steps (a picture larger
+//! than [`WORKING_SIDE`] is first shrunk to it):
 //!
 //! 1. **Grey.** Luminance in [0, 1]; a transparent picture is laid on white or black, whichever
 //!    its opaque pixels stand out from.
@@ -28,8 +29,10 @@
 //!
 //! See `docs/10-using-the-network.md`.
 
+use std::io::Cursor;
+
 use image::imageops::{self, FilterType};
-use image::{DynamicImage, GrayImage, ImageBuffer, Luma, LumaA};
+use image::{DynamicImage, GenericImageView, GrayImage, ImageBuffer, ImageFormat, Luma, LumaA};
 
 use crate::mnist::{IMAGE_PIXELS, IMAGE_SIDE, pixels_to_input};
 
@@ -75,6 +78,23 @@ pub struct InkBox {
     pub height: u32,
 }
 
+impl InkBox {
+    /// The same box in a picture of size `to` instead of `from` (both width, height).
+    fn scaled(self, from: (u32, u32), to: (u32, u32)) -> InkBox {
+        if from == to {
+            return self;
+        }
+        let x = |v: u32| (f64::from(v) * f64::from(to.0) / f64::from(from.0)).round() as u32;
+        let y = |v: u32| (f64::from(v) * f64::from(to.1) / f64::from(from.1)).round() as u32;
+        InkBox {
+            x: x(self.x),
+            y: y(self.y),
+            width: x(self.width).max(1),
+            height: y(self.height).max(1),
+        }
+    }
+}
+
 impl Prepared {
     /// Some ink was found. A blank picture still has a prediction (the network always answers),
     /// but it says nothing about a digit.
@@ -95,13 +115,23 @@ impl Prepared {
         GrayImage::from_raw(IMAGE_SIDE, IMAGE_SIDE, self.pixels.to_vec())
             .expect("28 x 28 pixels make a 28 x 28 picture")
     }
+
+    /// The 28 x 28 field as a PNG file's bytes: the picture the network sees, pixel for pixel.
+    pub fn to_png(&self) -> Vec<u8> {
+        let mut png = Cursor::new(Vec::new());
+        self.to_image()
+            .write_to(&mut png, ImageFormat::Png)
+            .expect("encoding a small greyscale PNG in memory cannot fail");
+        png.into_inner()
+    }
 }
 
 /// Prepares `picture` as MNIST's digits were prepared (the six steps of this module's
 /// documentation). Any picture gives a result; a blank one gives an empty field and
 /// `ink_box: None`.
 pub fn prepare(picture: &DynamicImage) -> Prepared {
-    let grey = luminance(picture);
+    let working = shrink_to_working_size(picture);
+    let grey = luminance(working.as_ref().unwrap_or(picture));
     let paper = Paper::measure(&grey);
     let ink = ink_levels(&grey, &paper);
     let Some(ink_box) = ink_box(&ink) else {
@@ -118,7 +148,43 @@ pub fn prepare(picture: &DynamicImage) -> Prepared {
     Prepared {
         pixels: place_by_centre_of_mass(&digit),
         inverted: paper.light,
-        ink_box: Some(ink_box),
+        ink_box: Some(ink_box.scaled(grey.dimensions(), picture.dimensions())),
+    }
+}
+
+/// A picture longer than this on either side is shrunk to it before it is prepared: a digit in
+/// it is still far more than 20 pixels, and the steps hold a few `f32` per pixel (a 48-megapixel
+/// photo would need a gigabyte).
+pub const WORKING_SIDE: u32 = 2048;
+
+/// `picture` shrunk to fit [`WORKING_SIDE`] with the same triangle filter as step 5, or `None`
+/// if it already fits.
+fn shrink_to_working_size(picture: &DynamicImage) -> Option<DynamicImage> {
+    let (width, height) = picture.dimensions();
+    (width.max(height) > WORKING_SIDE)
+        .then(|| picture.resize(WORKING_SIDE, WORKING_SIDE, FilterType::Triangle))
+}
+
+/// No preparation, for comparison: the picture greyed and squashed to 28 x 28 whatever its
+/// shape, dark ink left dark, nothing cropped or centred: what a first try without MNIST's
+/// preparation feeds the network (`nn-train predict --raw`). Its `ink_box` is the whole
+/// picture. See `docs/10-using-the-network.md`.
+pub fn squash(picture: &DynamicImage) -> Prepared {
+    let grey = luminance(picture);
+    let field = imageops::resize(&grey, IMAGE_SIDE, IMAGE_SIDE, FilterType::Triangle);
+    let mut pixels = [0u8; IMAGE_PIXELS];
+    for (out, p) in pixels.iter_mut().zip(field.pixels()) {
+        *out = to_byte(p[0]);
+    }
+    Prepared {
+        pixels,
+        inverted: false,
+        ink_box: Some(InkBox {
+            x: 0,
+            y: 0,
+            width: grey.width(),
+            height: grey.height(),
+        }),
     }
 }
 
@@ -253,9 +319,14 @@ fn place_by_centre_of_mass(digit: &Levels) -> [u8; IMAGE_PIXELS] {
     let mut pixels = [0u8; IMAGE_PIXELS];
     for (x, y, p) in digit.enumerate_pixels() {
         let i = ((top + y) * IMAGE_SIDE + left + x) as usize;
-        pixels[i] = (p[0].clamp(0.0, 1.0) * 255.0).round() as u8;
+        pixels[i] = to_byte(p[0]);
     }
     pixels
+}
+
+/// A level in [0, 1] as MNIST stores it: 0 to 255.
+fn to_byte(level: f32) -> u8 {
+    (level.clamp(0.0, 1.0) * 255.0).round() as u8
 }
 
 /// The middle value (the upper one of the two middles for an even count); reorders `values`.

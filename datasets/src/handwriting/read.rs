@@ -9,9 +9,10 @@ use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 use thiserror::Error;
 
-/// The largest width or height read: a 16,384-pixel side is beyond any phone photo, and the
-/// limit keeps a small file that claims to be huge from taking the machine's memory.
-pub const MAX_IMAGE_SIDE: u32 = 16_384;
+/// The largest width or height read: a 12,000-pixel side is beyond any phone photo (48
+/// megapixels are 8,000 x 6,000), and the limit keeps a small file that claims to be huge from
+/// taking the machine's memory.
+pub const MAX_IMAGE_SIDE: u32 = 12_000;
 
 /// Why a file or a body is not a picture of a digit, each message naming it (`input`: the file's
 /// path, or a description such as "the request body").
@@ -38,7 +39,7 @@ pub enum ImageError {
         reason: String,
     },
     #[error(
-        "{input} is {width} x {height} pixels, larger than the {MAX_IMAGE_SIDE} on a side read here; scale it down first"
+        "{input} is {width} x {height} pixels, too large to read here (at most {MAX_IMAGE_SIDE} on a side, and 512 MiB once decoded); scale it down first"
     )]
     TooLarge {
         input: String,
@@ -106,7 +107,15 @@ pub fn decode_image(bytes: &[u8], input: &str, max_side: u32) -> Result<DynamicI
         });
     }
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let mut picture = DynamicImage::from_decoder(decoder).map_err(damaged)?;
+    let mut picture = DynamicImage::from_decoder(decoder).map_err(|e| match e {
+        // The decoder's memory limit (512 MiB by default): big, not broken.
+        image::ImageError::Limits(_) => ImageError::TooLarge {
+            input: input.clone(),
+            width,
+            height,
+        },
+        e => damaged(e),
+    })?;
     picture.apply_orientation(orientation);
     Ok(picture)
 }

@@ -1,7 +1,7 @@
 //! What can be wrong with the data on disk, each said so a student knows what to do next.
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
@@ -15,14 +15,18 @@ pub enum DataError {
     #[error(
         "{path} not found. Run `cargo run --release -p nn-train -- fetch --data-dir {dir}` to \
          download MNIST there, or place the files by hand (see datasets/README.md)",
-        dir = .path.parent().unwrap_or(.path).display(),
+        dir = folder(.path),
     )]
     Missing { path: PathBuf },
 
     #[error("could not read {path}: {reason}. Check that it is a file you can read")]
     Read { path: PathBuf, reason: io::Error },
 
-    #[error("{path} is empty (0 bytes). Run `nn-train fetch --force` to download it again")]
+    #[error(
+        "{path} is empty (0 bytes). Run `cargo run --release -p nn-train -- fetch --force --data-dir {dir}` to download \
+         it again",
+        dir = folder(.path),
+    )]
     Empty { path: PathBuf },
 
     #[error(
@@ -33,7 +37,8 @@ pub enum DataError {
 
     #[error(
         "{path} starts with magic number {found} ({found_is}), but an MNIST {kind} file starts \
-         with {expected}. Run `nn-train fetch --force` to replace it",
+         with {expected}. Run `cargo run --release -p nn-train -- fetch --force --data-dir {dir}` to replace it",
+        dir = folder(.path),
         kind = .expected_kind.noun(),
         expected = .expected_kind.magic(),
         found_is = describe_magic(*.found),
@@ -46,7 +51,8 @@ pub enum DataError {
 
     #[error(
         "{path}: the header says {found} {noun}, but this MNIST file holds exactly {expected}. \
-         Run `nn-train fetch --force` to replace it",
+         Run `cargo run --release -p nn-train -- fetch --force --data-dir {dir}` to replace it",
+        dir = folder(.path),
         noun = .kind.noun(),
     )]
     WrongCount {
@@ -58,13 +64,15 @@ pub enum DataError {
 
     #[error(
         "{path}: the header says the images are {rows}x{cols}, but MNIST images are 28x28. \
-         Run `nn-train fetch --force` to replace it"
+         Run `cargo run --release -p nn-train -- fetch --force --data-dir {dir}` to replace it",
+        dir = folder(.path),
     )]
     WrongShape { path: PathBuf, rows: u32, cols: u32 },
 
     #[error(
         "{path} is {found} bytes, but this MNIST file is exactly {expected} bytes ({problem}). \
-         Run `nn-train fetch --force` to download it again",
+         Run `cargo run --release -p nn-train -- fetch --force --data-dir {dir}` to download it again",
+        dir = folder(.path),
         problem = if .found < .expected { "truncated: an interrupted download?" } else { "too long" },
     )]
     WrongSize {
@@ -75,7 +83,8 @@ pub enum DataError {
 
     #[error(
         "{path}: label number {index} is {label}, but labels are digits 0 to 9. \
-         Run `nn-train fetch --force` to replace the file"
+         Run `cargo run --release -p nn-train -- fetch --force --data-dir {dir}` to replace the file",
+        dir = folder(.path),
     )]
     BadLabel {
         path: PathBuf,
@@ -94,6 +103,11 @@ pub enum DataError {
          {available}. Choose a validation size of at most {available}"
     )]
     ValidationTooLarge { requested: usize, available: usize },
+}
+
+/// The folder a file is in, as the fetch command that replaces it names it.
+fn folder(path: &Path) -> String {
+    path.parent().unwrap_or(path).display().to_string()
 }
 
 fn describe_magic(magic: u32) -> &'static str {
