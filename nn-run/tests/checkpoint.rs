@@ -9,6 +9,7 @@ use nn_core::schedule::LrSchedule;
 use nn_core::sgd::Sgd;
 use nn_run::checkpoint::{Checkpoint, FORMAT_VERSION, MAGIC};
 use nn_run::config::TrainConfig;
+use sha2::{Digest, Sha256};
 
 fn checkpoint() -> Checkpoint {
     let config = TrainConfig {
@@ -108,17 +109,62 @@ fn a_newer_format_asks_for_a_newer_nn_train() {
     );
 }
 
-/// `tests/fixtures/format-1.ckpt` was written by nn-train before format 2 existed: a 784-2-10
-/// network of a run with learning rates 0.1 and 0.5, momentum 0.9 and weight decay 1e-4, after
-/// one SGD step from seed 42's weights with seed 5's network as the gradient.
-#[test]
-fn a_format_1_checkpoint_still_loads() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/format-1.ckpt");
-    let bytes = fs::read(&path).unwrap();
-    assert_eq!(u32::from_le_bytes(bytes[8..12].try_into().unwrap()), 1);
+/// A format-1 file, written the way nn-train wrote them before format 2 existed: the envelope
+/// (magic, version 1, payload length, SHA-256) around a bincode payload whose `TrainConfig` has
+/// only the nine fields of that time, in their order.
+fn format_1_bytes(checkpoint: &Checkpoint) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct Format1<'a> {
+        config: Format1Config<'a>,
+        learning_rate: f32,
+        epoch: usize,
+        step: u64,
+        model: &'a Mlp,
+        optimizer: &'a Sgd,
+    }
+    #[derive(serde::Serialize)]
+    struct Format1Config<'a> {
+        hidden: &'a [usize],
+        learning_rates: &'a [f32],
+        epochs: usize,
+        batch_size: usize,
+        seed: u64,
+        momentum: f32,
+        weight_decay: f32,
+        train_limit: Option<usize>,
+        val_size: usize,
+    }
+    let c = &checkpoint.config;
+    let format_1 = Format1 {
+        config: Format1Config {
+            hidden: &c.hidden,
+            learning_rates: &c.learning_rates,
+            epochs: c.epochs,
+            batch_size: c.batch_size,
+            seed: c.seed,
+            momentum: c.momentum,
+            weight_decay: c.weight_decay,
+            train_limit: c.train_limit,
+            val_size: c.val_size,
+        },
+        learning_rate: checkpoint.learning_rate,
+        epoch: checkpoint.epoch,
+        step: checkpoint.step,
+        model: &checkpoint.model,
+        optimizer: &checkpoint.optimizer,
+    };
+    let payload = bincode::serde::encode_to_vec(&format_1, bincode::config::standard()).unwrap();
+    let mut bytes = MAGIC.to_vec();
+    bytes.extend_from_slice(&1u32.to_le_bytes());
+    bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&Sha256::digest(&payload));
+    bytes.extend_from_slice(&payload);
+    bytes
+}
 
-    let loaded = Checkpoint::load(&path).unwrap();
-
+/// A 784-2-10 network of a run with learning rates 0.1 and 0.5, momentum 0.9 and weight decay
+/// 1e-4, after one SGD step from seed 42's weights with seed 5's network as the gradient.
+fn format_1_run() -> Checkpoint {
     let config = TrainConfig {
         hidden: vec![2],
         learning_rates: vec![0.1, 0.5],
@@ -130,14 +176,32 @@ fn a_format_1_checkpoint_still_loads() {
     let mut model = Mlp::new(&config.layer_sizes(), 42);
     let mut optimizer = Sgd::new(0.1).with_momentum(0.9).with_weight_decay(1e-4);
     optimizer.step(&mut model, &Mlp::new(&config.layer_sizes(), 5));
-    let expected = Checkpoint {
+    Checkpoint {
         config,
         learning_rate: 0.1,
         epoch: 2,
         step: 1_564,
         model,
         optimizer,
-    };
+    }
+}
+
+#[test]
+fn a_format_1_checkpoint_still_loads() {
+    let expected = format_1_run();
+    let bytes = format_1_bytes(&expected);
+    // The very bytes nn-train wrote for this run in format 1 (a file kept while format 2 was
+    // built): if this changes, the writer above no longer describes format 1.
+    assert_eq!(
+        format!("{:x}", Sha256::digest(&bytes)),
+        "e757b655de1c1c6d656c67776c7b9b7d59bb47f77c20447b23153a44b785619a"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("format-1.ckpt");
+    fs::write(&path, &bytes).unwrap();
+
+    let loaded = Checkpoint::load(&path).unwrap();
+
     assert_eq!(loaded, expected);
     // It reads as a run without dropout, augmentation, schedule or early stopping.
     assert_eq!(loaded.config.dropout, 0.0);
