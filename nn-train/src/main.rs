@@ -123,8 +123,9 @@ struct TrainArgs {
 #[derive(Args, Default)]
 #[command(next_help_heading = "Regularisation and schedules")]
 struct RegularisationArgs {
-    /// Dropout rate of the hidden layers while training, in [0, 1) [default: 0, none]
-    #[arg(long, value_name = "P", allow_negative_numbers = true, value_parser = dropout_rate)]
+    #[arg(long, value_name = "P", allow_negative_numbers = true, value_parser = dropout_rate,
+          help = with_default("Dropout rate of the hidden layers while training, in [0, 1); 0 \
+                               is none", defaults().dropout))]
     dropout: Option<f32>,
     /// Distort the training images, a fresh draw every epoch: none, affine, elastic, or both
     /// as affine,elastic [default: none]

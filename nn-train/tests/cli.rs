@@ -3,6 +3,7 @@
 
 use std::process::Command;
 
+use datasets::augment::{Affine, Elastic};
 use nn_run::config::TrainConfig;
 use nn_run::run_dir::{RunConfig, RunDir};
 
@@ -356,6 +357,7 @@ fn the_help_shows_the_defaults_the_code_uses() {
     let d = TrainConfig::default();
     let rates: Vec<String> = d.learning_rates.iter().map(f32::to_string).collect();
     let widths: Vec<String> = d.hidden.iter().map(usize::to_string).collect();
+    let (affine, elastic) = (Affine::default(), Elastic::default());
     for (flag, default) in [
         ("--lrs", rates.join(",")),
         ("--epochs", d.epochs.to_string()),
@@ -366,6 +368,14 @@ fn the_help_shows_the_defaults_the_code_uses() {
         ("--weight-decay", d.weight_decay.to_string()),
         ("--val-size", d.val_size.to_string()),
         ("--keep-checkpoints", "best-last".to_string()),
+        ("--dropout", d.dropout.to_string()),
+        ("--warmup-epochs", d.warmup_epochs.to_string()),
+        ("--affine-rotate", affine.rotate_degrees.to_string()),
+        ("--affine-scale", affine.scale.to_string()),
+        ("--affine-shear", affine.shear.to_string()),
+        ("--affine-translate", affine.translate.to_string()),
+        ("--elastic-alpha", elastic.alpha.to_string()),
+        ("--elastic-sigma", elastic.sigma.to_string()),
     ] {
         // The flag's help runs from its name to the next flag; its default is in it.
         let shown = help
