@@ -9,6 +9,9 @@
 //! y = x·W + b,   y[r][j] = Σ_k x[r][k]·W[k][j] + b[j]
 //! ```
 //!
+//! The names follow `Dense::forward`: `y` is the layer's output, `Z` in the docs, not the
+//! one-hot label `y` of the loss (`docs/notation.md`, "In the code").
+//!
 //! Check it: `cargo run -p nn-exercises -- dense_forward`
 
 use nn_core::Matrix;

@@ -10,6 +10,9 @@
 //! dW = xᵀ·dy,   db = Σ_rows dy,   dx = dy·Wᵀ
 //! ```
 //!
+//! The names follow `Dense::backward`: `dy` is the gradient of the output, `dZ` in the docs
+//! (`docs/notation.md`, "In the code").
+//!
 //! Check it: `cargo run -p nn-exercises -- dense_backward`
 
 use nn_core::Matrix;
