@@ -144,16 +144,16 @@ fn a_diverging_learning_rate_stops_and_the_sweep_goes_on() {
     );
 }
 
-/// Training 4 epochs straight, and training 2 epochs then resuming to 4, give bit-identical
-/// parameters and identical metrics except the wall time.
-#[test]
-fn resuming_is_exact() {
+/// Trains `make(lrs, 4)` straight, and `make(lrs, 2)` then resumed to 4 epochs on
+/// `resume_threads` threads; asserts bit-identical parameters and identical logs, except the
+/// wall time.
+fn assert_resuming_is_exact(make: fn(&[f32], usize) -> TrainConfig, resume_threads: usize) {
     let dir = tempfile::tempdir().unwrap();
     let (straight, halves) = (dir.path().join("straight"), dir.path().join("halves"));
     let lrs = [0.05, 0.2];
-    train(&straight, &config(&lrs, 4), false, 1);
-    train(&halves, &config(&lrs, 2), false, 1);
-    train(&halves, &config(&lrs, 4), true, 1);
+    train(&straight, &make(&lrs, 4), false, 1);
+    train(&halves, &make(&lrs, 2), false, 1);
+    train(&halves, &make(&lrs, 4), true, resume_threads);
 
     let (a, b) = (
         RunDir::open(&straight).unwrap(),
@@ -171,6 +171,13 @@ fn resuming_is_exact() {
         );
         assert_eq!(a.read_batches(lr).unwrap(), b.read_batches(lr).unwrap());
     }
+}
+
+/// Training 4 epochs straight, and training 2 epochs then resuming to 4, give bit-identical
+/// parameters and identical metrics except the wall time.
+#[test]
+fn resuming_is_exact() {
+    assert_resuming_is_exact(config, 1);
 }
 
 /// A run killed after an epoch's logs were written but before its checkpoint: resuming trims
@@ -328,29 +335,7 @@ fn two_runs_started_at_once_end_with_two_complete_folders() {
 /// and the epoch only, so the resumed half draws exactly what the straight run drew.
 #[test]
 fn resuming_is_exact_with_every_regularisation_on() {
-    let dir = tempfile::tempdir().unwrap();
-    let (straight, halves) = (dir.path().join("straight"), dir.path().join("halves"));
-    let lrs = [0.05, 0.2];
-    train(&straight, &regularised(&lrs, 4), false, 1);
-    train(&halves, &regularised(&lrs, 2), false, 1);
-    train(&halves, &regularised(&lrs, 4), true, 2);
-
-    let (a, b) = (
-        RunDir::open(&straight).unwrap(),
-        RunDir::open(&halves).unwrap(),
-    );
-    for lr in lrs {
-        assert_eq!(
-            parameters(&a.last_checkpoint_path(lr)),
-            parameters(&b.last_checkpoint_path(lr)),
-            "lr {lr}"
-        );
-        assert_eq!(
-            without_seconds(a.read_metrics(lr).unwrap()),
-            without_seconds(b.read_metrics(lr).unwrap())
-        );
-        assert_eq!(a.read_batches(lr).unwrap(), b.read_batches(lr).unwrap());
-    }
+    assert_resuming_is_exact(regularised, 2);
 }
 
 #[test]

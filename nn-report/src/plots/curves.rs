@@ -12,8 +12,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    Result, captioned, clamp_into, draw_diverged_marker, draw_legend, empty_panel, linear_range,
-    log_range, log_tick, styled_mesh, titled,
+    EpochAxes, Result, captioned, clamp_into, draw_diverged_marker, draw_legend, empty_panel,
+    epoch_chart, linear_range, log_range, log_tick, titled,
 };
 use crate::canvas::{Area, Canvas};
 use crate::run_data::RunData;
@@ -550,18 +550,13 @@ where
 {
     let range = scale.range();
     let area = captioned(area, panel.title)?;
-    let mut chart = ChartBuilder::on(&area)
-        .margin(20)
-        .x_label_area_size(70)
-        .y_label_area_size(90)
-        .build_cartesian_2d(0.5..epochs as f64 + 0.5, y_spec)?;
-    styled_mesh(&mut chart.configure_mesh())
-        .x_desc("epoch")
-        .y_desc(panel.y_desc)
-        .x_labels(epochs.min(20))
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_label_formatter(&|y| scale.format(y))
-        .draw()?;
+    let axes = EpochAxes {
+        y_desc: panel.y_desc,
+        y_label_width: 90,
+        y_format: &|y| scale.format(y),
+        x_labels: 20,
+    };
+    let mut chart = epoch_chart(&area, 20, epochs, y_spec, axes)?;
     for curve in &panel.curves {
         let colour = curve.colour;
         let points: Vec<(f64, f64)> = curve

@@ -9,7 +9,9 @@ use nn_run::run_dir::{EpochMetrics, LrSummary};
 use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
 use plotters::prelude::*;
 
-use super::{captioned, draw_legend, linear_range, log_range, log_tick, styled_mesh, titled};
+use super::{
+    EpochAxes, captioned, draw_legend, epoch_chart, linear_range, log_range, log_tick, titled,
+};
 use crate::canvas::Area;
 use crate::run_data::RunData;
 use crate::style;
@@ -126,18 +128,13 @@ where
     Y::CoordDescType: Ranged<ValueType = f64> + ValueFormatter<f64>,
 {
     let area = captioned(area, pair.title)?;
-    let mut chart = ChartBuilder::on(&area)
-        .margin(20)
-        .x_label_area_size(70)
-        .y_label_area_size(100)
-        .build_cartesian_2d(0.5..epochs as f64 + 0.5, y_spec)?;
-    styled_mesh(&mut chart.configure_mesh())
-        .x_desc("epoch")
-        .y_desc(pair.y_desc)
-        .x_labels(epochs.min(10))
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_label_formatter(&|y| format(y))
-        .draw()?;
+    let axes = EpochAxes {
+        y_desc: pair.y_desc,
+        y_label_width: 100,
+        y_format: &format,
+        x_labels: 10,
+    };
+    let mut chart = epoch_chart(&area, 20, epochs, y_spec, axes)?;
     // The gap: the polygon between the curves, over the epochs both have.
     let both: Vec<(f64, f64, f64)> = pair
         .training

@@ -17,7 +17,8 @@ use datasets::mnist::{IMAGE_PIXELS, IMAGE_SIDE};
 use plotters::chart::MeshStyle;
 use plotters::coord::CoordTranslate;
 use plotters::coord::cartesian::Cartesian2d;
-use plotters::coord::ranged1d::Ranged;
+use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -58,6 +59,44 @@ pub fn styled_mesh<'m, 'a, 'b, X: Ranged, Y: Ranged, DB: DrawingBackend>(
         .axis_desc_style(style::text(style::LABEL))
         .bold_line_style(style::LIGHT_GREY)
         .light_line_style(WHITE)
+}
+
+/// How a chart over the epochs labels its y axis.
+pub struct EpochAxes<'f> {
+    pub y_desc: &'f str,
+    /// Room for the y axis's numbers and description, in pixels.
+    pub y_label_width: u32,
+    pub y_format: &'f dyn Fn(&f64) -> String,
+    /// At most this many epochs are numbered along x.
+    pub x_labels: usize,
+}
+
+/// A chart with epochs 1 to `epochs` along x and `y_spec` up, its grid and axes drawn: what
+/// every picture over the epochs starts from.
+pub fn epoch_chart<'a, 'b, Y>(
+    area: &'a Area<'b>,
+    margin: u32,
+    epochs: usize,
+    y_spec: Y,
+    axes: EpochAxes,
+) -> Result<ChartContext<'a, Canvas<'b>, Cartesian2d<RangedCoordf64, Y::CoordDescType>>>
+where
+    Y: AsRangedCoord<Value = f64>,
+    Y::CoordDescType: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let mut chart = ChartBuilder::on(area)
+        .margin(margin)
+        .x_label_area_size(70)
+        .y_label_area_size(axes.y_label_width)
+        .build_cartesian_2d(0.5..epochs as f64 + 0.5, y_spec)?;
+    styled_mesh(&mut chart.configure_mesh())
+        .x_desc("epoch")
+        .y_desc(axes.y_desc)
+        .x_labels(epochs.min(axes.x_labels))
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(axes.y_format)
+        .draw()?;
+    Ok(chart)
 }
 
 /// Draws a chart's legend (its labelled series) in a framed box at `position`.

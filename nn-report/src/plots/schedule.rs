@@ -4,7 +4,7 @@
 
 use plotters::prelude::*;
 
-use super::{draw_legend, log_range, log_tick, styled_mesh, titled};
+use super::{EpochAxes, draw_legend, epoch_chart, log_range, log_tick, titled};
 use crate::canvas::Area;
 use crate::run_data::RunData;
 use crate::style;
@@ -40,18 +40,13 @@ pub fn learning_rate(root: &Area, data: &RunData) -> super::Result {
         return super::empty_panel(&root, "", "metrics.csv records no learning rate yet");
     };
     let epochs = c.epochs.max(1);
-    let mut chart = ChartBuilder::on(&root)
-        .margin(30)
-        .x_label_area_size(70)
-        .y_label_area_size(110)
-        .build_cartesian_2d(0.5..epochs as f64 + 0.5, range.log_scale())?;
-    styled_mesh(&mut chart.configure_mesh())
-        .x_desc("epoch")
-        .y_desc("learning rate (log scale)")
-        .x_labels(epochs.min(10))
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_label_formatter(&log_tick)
-        .draw()?;
+    let axes = EpochAxes {
+        y_desc: "learning rate (log scale)",
+        y_label_width: 110,
+        y_format: &log_tick,
+        x_labels: 10,
+    };
+    let mut chart = epoch_chart(&root, 30, epochs, range.log_scale(), axes)?;
     for (label, colour, points) in curves {
         let series = chart.draw_series(LineSeries::new(points.clone(), colour.stroke_width(3)))?;
         series.label(label).legend(move |(x, y)| {
