@@ -299,28 +299,18 @@ mod format_1 {
 
     impl From<Checkpoint> for super::Checkpoint {
         fn from(c: Checkpoint) -> super::Checkpoint {
-            let TrainConfig {
-                hidden,
-                learning_rates,
-                epochs,
-                batch_size,
-                seed,
-                momentum,
-                weight_decay,
-                train_limit,
-                val_size,
-            } = c.config;
+            let old = c.config;
             super::Checkpoint {
                 config: super::TrainConfig {
-                    hidden,
-                    learning_rates,
-                    epochs,
-                    batch_size,
-                    seed,
-                    momentum,
-                    weight_decay,
-                    train_limit,
-                    val_size,
+                    hidden: old.hidden,
+                    learning_rates: old.learning_rates,
+                    epochs: old.epochs,
+                    batch_size: old.batch_size,
+                    seed: old.seed,
+                    momentum: old.momentum,
+                    weight_decay: old.weight_decay,
+                    train_limit: old.train_limit,
+                    val_size: old.val_size,
                     ..super::TrainConfig::default()
                 },
                 learning_rate: c.learning_rate,

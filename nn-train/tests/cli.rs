@@ -1,32 +1,24 @@
 //! The command line refuses bad values before any work starts: one message naming the value,
 //! exit code 2. Nothing here reaches MNIST: `MNIST_DIR` points at a folder that does not exist.
 
-use std::process::Command;
-
 use datasets::augment::{Affine, Elastic};
 use nn_run::config::TrainConfig;
 use nn_run::run_dir::{RunConfig, RunDir};
 
+mod common;
+
 fn nn_train(args: &[&str]) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_nn-train"))
-        .args(args)
-        // Nothing may reach the data: an unset directory that does not exist proves it.
-        .env("MNIST_DIR", "/nonexistent/mnist")
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    // Nothing may reach the data: an unset directory that does not exist proves it.
+    let (code, _, stderr) = common::nn_train_with(args, |command| {
+        command.env("MNIST_DIR", "/nonexistent/mnist");
+    });
+    (code, stderr)
 }
 
 fn stdout_of(args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_nn-train"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{args:?}");
-    String::from_utf8(output.stdout).unwrap()
+    let (code, stdout, stderr) = common::nn_train_with(args, |_| {});
+    assert_eq!(code, 0, "{args:?}: {stderr}");
+    stdout
 }
 
 fn assert_refused(args: &[&str], names: &str) {

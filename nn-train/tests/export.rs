@@ -1,24 +1,16 @@
 //! `nn-train export`: the checkpoint's network, read back unchanged; an existing file is never
 //! replaced silently.
 
-use std::process::Command;
-
 use nn_core::Mlp;
 use nn_core::sgd::Sgd;
 use nn_run::checkpoint::Checkpoint;
 use nn_run::config::TrainConfig;
 use nn_run::export::from_safetensors;
 
+mod common;
+
 fn nn_train(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_nn-train"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
+    common::nn_train_with(args, |_| {})
 }
 
 #[test]

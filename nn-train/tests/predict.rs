@@ -3,7 +3,6 @@
 //! the text fits an 80-column terminal.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use datasets::handwriting::{prepare, read_image, squash};
 use image::{GrayImage, Luma};
@@ -12,6 +11,8 @@ use nn_core::{Activations, Matrix, Mlp};
 use nn_run::checkpoint::Checkpoint;
 use nn_run::config::TrainConfig;
 use serde_json::Value;
+
+mod common;
 
 /// An untrained 784-16-10 network: its answers are arbitrary but fixed, which is all the
 /// plumbing needs.
@@ -61,18 +62,9 @@ impl Fixture {
     }
 
     fn predict(&self, args: &[&str]) -> (i32, String, String) {
-        let output = Command::new(env!("CARGO_BIN_EXE_nn-train"))
-            .arg("predict")
-            .arg("--checkpoint")
-            .arg(&self.checkpoint)
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            output.status.code().unwrap_or(-1),
-            String::from_utf8(output.stdout).unwrap(),
-            String::from_utf8(output.stderr).unwrap(),
-        )
+        common::nn_train_with(&["predict"], |command| {
+            command.arg("--checkpoint").arg(&self.checkpoint).args(args);
+        })
     }
 }
 
