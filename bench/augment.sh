@@ -19,10 +19,7 @@ ROUNDS="${ROUNDS:-3}"
 RUN_BOUND="${RUN_BOUND:-600}"
 export MNIST_DIR="${MNIST_DIR:-$(pwd)/datasets/mnist}"
 
-cargo build --release --quiet -p nn-train
-nn_train="$(pwd)/target/release/nn-train"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+source bench/common.sh
 
 variants=("plain" "affine" "elastic" "affine,elastic" "dropout")
 flags_of() {
@@ -33,24 +30,22 @@ flags_of() {
   esac
 }
 
-# Every epoch's training seconds of one run: `epoch_seconds NAME FLAGS...`.
-epoch_seconds() {
+# Every epoch's training seconds of one run: `train_epoch_seconds NAME FLAGS...`.
+train_epoch_seconds() {
   local out="$work/$1"
   shift
   if ! timeout "$RUN_BOUND" "$nn_train" --hidden 800 --lrs 0.05 --momentum 0.9 \
     --epochs "$EPOCHS" --val-size 0 --out "$out" "$@" > /dev/null 2>&1; then
     return
   fi
-  cut -d, -f8 "$out/lr-0.05/metrics.csv" | tail -n +2 | tr '\n' ' '
+  epoch_seconds "$out" 0.05
 }
-
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ s[NR] = $1 } END { print s[int((NR + 1) / 2)] }'; }
 
 declare -A seconds
 for round in $(seq "$ROUNDS"); do
   for variant in "${variants[@]}"; do
     # shellcheck disable=SC2046 # the flags are words
-    seconds[$variant]+=" $(epoch_seconds "$variant-$round" $(flags_of "$variant"))"
+    seconds[$variant]+=" $(train_epoch_seconds "$variant-$round" $(flags_of "$variant"))"
   done
 done
 

@@ -20,9 +20,7 @@ ROUNDS="${ROUNDS:-3}"
 RUN_BOUND="${RUN_BOUND:-300}"
 export MNIST_DIR="${MNIST_DIR:-$(pwd)/datasets/mnist}"
 
-cargo build --release --quiet -p nn-train
-nn_train="$(pwd)/target/release/nn-train"
-work="$(mktemp -d)"
+source bench/common.sh
 competitors=()
 
 stop_competitors() {
@@ -53,11 +51,10 @@ train_seconds_per_epoch() {
     echo "timeout"
     return
   fi
-  cut -d, -f8 "$out/lr-0.1/metrics.csv" | tail -n +2 | sort -g | awk '{ s[NR] = $1 } END { print s[int((NR + 1) / 2)] }'
+  epoch_seconds "$out" 0.1 | median
 }
 
 fmt() { awk -v x="$1" 'BEGIN { if (x + 0 > 0) printf "%.3f", x; else print x }'; }
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ s[NR] = $1 } END { print s[int((NR + 1) / 2)] }'; }
 
 printf 'nn-train --lrs 0.1 --epochs %s --val-size 0, %s rounds, %s cores\n' "$EPOCHS" "$ROUNDS" "$(nproc)"
 printf '%-12s %16s %16s %8s %8s\n' competitors "default s/epoch" "1 thread s/epoch" ratio target

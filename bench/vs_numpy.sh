@@ -15,12 +15,7 @@ ROUNDS="${ROUNDS:-3}"
 EPOCHS="${EPOCHS:-1}"
 export MNIST_DIR="${MNIST_DIR:-$(pwd)/datasets/mnist}"
 
-cargo build --release --quiet -p nn-train
-nn_train="$(pwd)/target/release/nn-train"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ s[NR] = $1 } END { print s[int((NR + 1) / 2)] }'; }
+source bench/common.sh
 
 printf 'network 784-%s-10, batch 64, SGD lr 0.1, %s epoch(s), %s rounds, %s cores\n' \
   "${HIDDEN//,/-}" "$EPOCHS" "$ROUNDS" "$(nproc)"
@@ -28,7 +23,7 @@ ours="" numpy=""
 for round in $(seq "$ROUNDS"); do
   "$nn_train" --hidden "$HIDDEN" --lrs 0.1 --epochs "$EPOCHS" --val-size 0 \
     --out "$work/run-$round" > /dev/null 2>&1
-  o=$(cut -d, -f8 "$work/run-$round/lr-0.1/metrics.csv" | tail -n +2 | median)
+  o=$(epoch_seconds "$work/run-$round" 0.1 | median)
   p=$(python3 bench/numpy_mlp.py --hidden "$HIDDEN" --epochs "$EPOCHS" --threads "$(nproc)" \
     --data "$MNIST_DIR" | sed -n 's/^RESULT .*s_per_epoch=\([0-9.]*\).*/\1/p')
   printf 'round %s: nn-train %.3f s/epoch, NumPy %.3f s/epoch, NumPy / nn-train %.2f\n' \
