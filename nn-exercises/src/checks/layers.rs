@@ -218,16 +218,6 @@ mod tests {
         Matrix::from_vec(a.rows(), a.cols(), values.map(|(&a, &b)| f(a, b)).collect())
     }
 
-    fn transpose(m: &Matrix) -> Matrix {
-        let mut t = Matrix::zeros(m.cols(), m.rows());
-        for r in 0..m.rows() {
-            for c in 0..m.cols() {
-                t.set(c, r, m.get(r, c));
-            }
-        }
-        t
-    }
-
     #[test]
     fn relu_mistakes_are_caught() {
         expect::wrong(
@@ -236,7 +226,7 @@ mod tests {
         );
         expect::wrong(relu_forward(|z| z.clone()), &["a[0]"]);
         expect::wrong(
-            relu_forward(|z| transpose(&relu_of(z))),
+            relu_forward(|z| expect::transpose(&relu_of(z))),
             &["a is 6x4, expected 4x6"],
         );
     }
@@ -272,7 +262,7 @@ mod tests {
         );
         // Wᵀ·xᵀ has the right numbers in the wrong shape.
         let transposed_output = |x: &Matrix, w: &Matrix, b: &[f32]| {
-            transpose(&solutions::dense_forward::dense_forward(x, w, b))
+            expect::transpose(&solutions::dense_forward::dense_forward(x, w, b))
         };
         expect::wrong(
             dense_forward(transposed_output),
@@ -303,7 +293,7 @@ mod tests {
         );
         let dw_transposed = |x: &Matrix, w: &Matrix, dy: &Matrix| {
             let mut g = correct(x, w, dy);
-            g.dw = transpose(&g.dw);
+            g.dw = expect::transpose(&g.dw);
             g
         };
         expect::wrong(dense_backward(dw_transposed), &["dw is 5x3, expected 3x5"]);

@@ -5,7 +5,7 @@
 use nn_core::Matrix;
 use nn_core::loss::{softmax_cross_entropy, softmax_cross_entropy_backward};
 
-use super::{random_labels, random_matrix, rng, show_matrix};
+use super::{Batch, batch, random_labels, random_matrix, rng, show_matrix};
 use crate::grade::{Case, Tolerance, Verdict, compare_matrix, compare_number, grade};
 
 /// The mean loss. Relative 1e-5: each example's loss is exact to a few ulps when computed
@@ -24,14 +24,6 @@ const GRADIENT: Tolerance = Tolerance {
     abs: 1e-9,
     rel: 1e-6,
 };
-
-/// A batch of logits and its labels.
-type Batch = (Matrix, Vec<usize>);
-
-fn batch(logits: Matrix, labels: Vec<usize>, hint: &'static str) -> Case<Batch> {
-    let describe = format!("logits: {}, labels: {:?}", show_matrix(&logits), labels);
-    Case::new((logits, labels), describe, hint)
-}
 
 const MEAN: &str = "the loss is the mean over the batch of -log p_y = log Σ_j exp(z_j) - z_y, \
     with y the row's label";
@@ -195,14 +187,9 @@ mod tests {
         let just_p = |p: &Matrix, _: &[usize]| p.clone();
         expect::wrong(cross_entropy_gradient(just_p), &["dz[0]"]);
         let transposed = |p: &Matrix, labels: &[usize]| {
-            let d = solutions::cross_entropy_gradient::cross_entropy_gradient(p, labels);
-            let mut t = Matrix::zeros(d.cols(), d.rows());
-            for r in 0..d.rows() {
-                for c in 0..d.cols() {
-                    t.set(c, r, d.get(r, c));
-                }
-            }
-            t
+            expect::transpose(&solutions::cross_entropy_gradient::cross_entropy_gradient(
+                p, labels,
+            ))
         };
         expect::wrong(
             cross_entropy_gradient(transposed),

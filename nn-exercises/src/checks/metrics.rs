@@ -6,7 +6,7 @@ use nn_core::metrics::{Calibration, ConfusionMatrix, accuracy as reference_accur
 use nn_core::softmax::argmax;
 use rand::RngExt;
 
-use super::{random_labels, random_matrix, rng, show_matrix};
+use super::{batch, random_labels, random_matrix, rng};
 use crate::grade::{Case, Tolerance, Verdict, compare_number, grade, show_values};
 
 /// Accuracy moves in steps of 1/B (1/20 at most here); 1e-6 allows computing it in f32 and
@@ -65,11 +65,6 @@ pub fn accuracy(student: impl Fn(&Matrix, &[usize]) -> f64) -> Verdict {
         |(logits, labels)| reference_accuracy(logits, labels),
         |&got, &expected| compare_number("accuracy", got, expected, ACCURACY),
     )
-}
-
-fn batch(logits: Matrix, labels: Vec<usize>, hint: &'static str) -> Case<(Matrix, Vec<usize>)> {
-    let describe = format!("logits: {}, labels: {labels:?}", show_matrix(&logits));
-    Case::new((logits, labels), describe, hint)
 }
 
 /// Labels, predictions and the number of classes.
@@ -325,9 +320,13 @@ mod tests {
         }
     }
 
+    /// The right bin: floor(c·bins), with c = 1 in the last bin.
+    fn floor_capped(bins: usize) -> impl Fn(f64) -> usize {
+        move |c: f64| ((c * bins as f64) as usize).min(bins - 1)
+    }
+
     #[test]
     fn the_test_binning_agrees_with_the_reference_when_right() {
-        let floor_capped = |bins: usize| move |c: f64| ((c * bins as f64) as usize).min(bins - 1);
         expect::pass(calibration_error(|c, right, bins| {
             ece_binned_by(c, right, bins, floor_capped(bins), true)
         }));
@@ -359,8 +358,7 @@ mod tests {
         );
         // The gaps averaged over the filled bins, not weighted by their counts.
         let unweighted = |c: &[f64], right: &[bool], bins: usize| {
-            let floor_capped = |c: f64| ((c * bins as f64) as usize).min(bins - 1);
-            ece_binned_by(c, right, bins, floor_capped, false)
+            ece_binned_by(c, right, bins, floor_capped(bins), false)
         };
         expect::wrong(
             calibration_error(unweighted),

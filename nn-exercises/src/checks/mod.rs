@@ -17,6 +17,8 @@ use nn_core::Matrix;
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
+use crate::grade::Case;
+
 fn rng(seed: u64) -> ChaCha8Rng {
     ChaCha8Rng::seed_from_u64(seed)
 }
@@ -32,6 +34,15 @@ fn random_matrix(rng: &mut ChaCha8Rng, rows: usize, cols: usize, low: f32, high:
 
 fn random_labels(rng: &mut ChaCha8Rng, n: usize, classes: usize) -> Vec<usize> {
     (0..n).map(|_| rng.random_range(0..classes)).collect()
+}
+
+/// A batch of logits and its labels.
+type Batch = (Matrix, Vec<usize>);
+
+/// A case of a batch of logits and its labels, described by both.
+fn batch(logits: Matrix, labels: Vec<usize>, hint: &'static str) -> Case<Batch> {
+    let describe = format!("logits: {}, labels: {labels:?}", show_matrix(&logits));
+    Case::new((logits, labels), describe, hint)
 }
 
 /// `2x3 [[1, 2, 3], [4, 5, 6]]` for a small matrix, `a 16x10 matrix` for a larger one.
@@ -50,7 +61,20 @@ fn show_matrix(m: &Matrix) -> String {
 /// name what a student needs to see.
 #[cfg(test)]
 mod expect {
+    use nn_core::Matrix;
+
     use crate::grade::Verdict;
+
+    /// `m` with rows and columns swapped: what a solution that mixes up its axes returns.
+    pub fn transpose(m: &Matrix) -> Matrix {
+        let mut t = Matrix::zeros(m.cols(), m.rows());
+        for r in 0..m.rows() {
+            for c in 0..m.cols() {
+                t.set(c, r, m.get(r, c));
+            }
+        }
+        t
+    }
 
     pub fn pass(verdict: Verdict) {
         assert_eq!(verdict, Verdict::Pass, "a correct solution must pass");
