@@ -37,7 +37,11 @@ async fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> Result<()> {
     let network = ChosenNetwork::open(cli.checkpoint.as_deref(), &RunDir::default_parent())?;
     println!("{}", network.describe());
-    let description = format!("{}, from {}", network.summary(), network.path.display());
+    let description = format!(
+        "{}, from {}",
+        network.checkpoint.summary(),
+        network.path.display()
+    );
 
     let address = SocketAddr::from((Ipv4Addr::LOCALHOST, cli.port));
     let listener = match tokio::net::TcpListener::bind(address).await {

@@ -193,6 +193,16 @@ impl Checkpoint {
         Ok(checkpoint)
     }
 
+    /// `784-128-10 network, lr 0.5, epoch 10`
+    pub fn summary(&self) -> String {
+        format!(
+            "{} network, lr {}, epoch {}",
+            architecture(&self.model.sizes()),
+            self.learning_rate,
+            self.epoch
+        )
+    }
+
     /// Its network reads MNIST digits: 784 inputs and 10 classes, any hidden layers.
     pub fn reads_mnist(&self) -> bool {
         let sizes = self.model.sizes();
@@ -358,21 +368,15 @@ impl ChosenNetwork {
         })
     }
 
-    /// `784-128-10 network, lr 0.5, epoch 10`
-    pub fn summary(&self) -> String {
-        format!(
-            "{} network, lr {}, epoch {}",
-            architecture(&self.checkpoint.model.sizes()),
-            self.checkpoint.learning_rate,
-            self.checkpoint.epoch
-        )
-    }
-
     /// What a command says first: the file on its own line (a path can be long), then the
     /// network, and how to choose another when it was chosen by default. Lines of at most 80
     /// columns, but for the path.
     pub fn describe(&self) -> String {
-        let mut said = format!("checkpoint {}\n  {}", self.path.display(), self.summary());
+        let mut said = format!(
+            "checkpoint {}\n  {}",
+            self.path.display(),
+            self.checkpoint.summary()
+        );
         if self.by_default {
             said += ": the best of the newest run\n  (--checkpoint FILE picks another)";
         }

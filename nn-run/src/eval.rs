@@ -11,7 +11,6 @@ use thiserror::Error;
 use datasets::mnist::{CLASSES, Split};
 
 use crate::checkpoint::Checkpoint;
-use crate::config::architecture;
 
 /// Examples per forward pass when measuring: large batches keep the products efficient, and
 /// the result does not depend on it (each example's loss is its own).
@@ -95,27 +94,19 @@ impl Evaluator {
 /// Why a checkpoint cannot be measured on MNIST.
 #[derive(Debug, Error)]
 pub enum EvalError {
-    #[error("{path} holds a {architecture} network, which does not take MNIST images")]
-    NotMnist { path: PathBuf, architecture: String },
     #[error("cannot measure {path} on an empty {split} set")]
     EmptySplit { path: PathBuf, split: String },
 }
 
 /// Measures the checkpoint read from `path` on `split` (called `split_name` in the output):
-/// the `eval` command. Two lines: what the checkpoint is, and its loss and accuracy.
+/// the `eval` command. Two lines: what the checkpoint is, and its loss and accuracy. The
+/// checkpoint reads MNIST: load it with [`Checkpoint::load_mnist_classifier`].
 pub fn evaluate_checkpoint(
     path: &Path,
     checkpoint: &Checkpoint,
     split: &Split,
     split_name: &str,
 ) -> Result<String, EvalError> {
-    let architecture = architecture(&checkpoint.model.sizes());
-    if !checkpoint.reads_mnist() {
-        return Err(EvalError::NotMnist {
-            path: path.into(),
-            architecture,
-        });
-    }
     if split.is_empty() {
         return Err(EvalError::EmptySplit {
             path: path.into(),
@@ -125,10 +116,9 @@ pub fn evaluate_checkpoint(
     let result = Evaluator::default().evaluate(&checkpoint.model, split);
     let correct = (result.accuracy * split.len() as f64).round();
     Ok(format!(
-        "{}: {architecture} network, lr {}, epoch {}\n{split_name} loss {:.4}, accuracy {:.2}% ({correct}/{})",
+        "{}: {}\n{split_name} loss {:.4}, accuracy {:.2}% ({correct}/{})",
         path.display(),
-        checkpoint.learning_rate,
-        checkpoint.epoch,
+        checkpoint.summary(),
         result.loss,
         100.0 * result.accuracy,
         split.len()

@@ -757,7 +757,7 @@ fn fetch(args: FetchArgs) -> Result<()> {
 
 fn eval(args: EvalArgs) -> Result<()> {
     // The checkpoint first: it is quick to check, the data may have to be fetched.
-    let checkpoint = Checkpoint::load(&args.checkpoint)?;
+    let checkpoint = Checkpoint::load_mnist_classifier(&args.checkpoint)?;
     let config = &checkpoint.config;
     if matches!(args.split, EvalSplit::Validation) && config.val_size == 0 {
         anyhow::bail!(

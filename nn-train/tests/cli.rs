@@ -2,6 +2,9 @@
 //! exit code 2. Nothing here reaches MNIST: `MNIST_DIR` points at a folder that does not exist.
 
 use datasets::augment::{Affine, Elastic};
+use nn_core::Mlp;
+use nn_core::sgd::Sgd;
+use nn_run::checkpoint::Checkpoint;
 use nn_run::config::TrainConfig;
 use nn_run::run_dir::{RunConfig, RunDir};
 
@@ -316,6 +319,31 @@ fn a_missing_checkpoint_is_named_with_its_os_error_once() {
     assert_eq!(
         stderr.trim_end(),
         "error: cannot read checkpoint /nonexistent.ckpt: No such file or directory (os error 2)"
+    );
+}
+
+/// A network that does not read MNIST is refused before any data is looked for: `MNIST_DIR`
+/// points at nothing, and the message is about the checkpoint.
+#[test]
+fn eval_refuses_a_network_that_does_not_read_mnist_before_reading_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tiny.ckpt");
+    let config = TrainConfig::default();
+    let model = Mlp::new(&[4, 3, 2], 1);
+    let checkpoint = Checkpoint {
+        config,
+        learning_rate: 0.1,
+        epoch: 1,
+        step: 1,
+        model,
+        optimizer: Sgd::new(0.1),
+    };
+    checkpoint.save(&path).unwrap();
+    let (code, stderr) = nn_train(&["eval", "--checkpoint", path.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("holds a 4-3-2 network, which does not read MNIST images"),
+        "{stderr}"
     );
 }
 
