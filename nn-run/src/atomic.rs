@@ -47,11 +47,6 @@ impl PendingFile {
         self.temp.as_file_mut()
     }
 
-    /// The temporary file's path, for reading back what was written before committing.
-    pub fn temp_path(&self) -> &Path {
-        self.temp.path()
-    }
-
     /// Flushes the data to disk and renames the file to its real name.
     pub fn commit(mut self) -> io::Result<()> {
         self.temp.as_file_mut().flush()?;

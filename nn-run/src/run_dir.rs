@@ -107,9 +107,6 @@ pub enum KeepCheckpoints {
 }
 
 impl KeepCheckpoints {
-    /// The names `--keep-checkpoints` accepts, the default first.
-    pub const NAMES: [&str; 2] = ["best-last", "all"];
-
     fn all() -> KeepCheckpoints {
         KeepCheckpoints::All
     }

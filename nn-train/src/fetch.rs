@@ -262,9 +262,11 @@ pub fn fetch(dir: &Path, options: &FetchOptions) -> Result<(), FetchError> {
         dir.display(),
         target.names().join(", ")
     );
-    for (name, on_disk) in target.on_disk() {
-        if on_disk != OnDisk::Nothing && !options.force {
-            eprintln!("  {name}: {on_disk}; replacing it");
+    if !options.force {
+        for (name, on_disk) in target.on_disk() {
+            if on_disk != OnDisk::Nothing {
+                eprintln!("  {name}: {on_disk}; replacing it");
+            }
         }
     }
     let mut failures = Vec::new();

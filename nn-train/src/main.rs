@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use clap::error::ErrorKind;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use datasets::augment::{Affine, Augmentation, Elastic};
-use datasets::mnist::{self, CLASSES, TRAIN_IMAGES};
+use datasets::mnist::{self, TRAIN_IMAGES};
 use nn_core::ThreadPool;
 use nn_core::matmul::Kernel;
 use nn_core::schedule::LrSchedule;
@@ -327,9 +327,7 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
             "unexpected '{word}': it is not a command (train, fetch, eval) and follows no flag. \
              A list is one word: --lrs 0.1,0.5 with no space after the comma"
         );
-        return Err(Cli::command()
-            .error(ErrorKind::UnknownArgument, message)
-            .into());
+        return Err(usage(ErrorKind::UnknownArgument, message).into());
     }
     let (resumed, config) = match &args.resume {
         Some(dir) => {
@@ -522,9 +520,7 @@ fn mnist_dir(flag: Option<PathBuf>) -> Result<PathBuf> {
              {named_by} to use {}, which is fetched on first use",
             mnist::default_data_dir().display()
         );
-        return Err(Cli::command()
-            .error(ErrorKind::ValueValidation, message)
-            .into());
+        return Err(usage(ErrorKind::ValueValidation, message).into());
     }
     Ok(located.path)
 }
@@ -597,7 +593,7 @@ impl TrainArgs {
                 "{flag} cannot change when resuming: the run's config.json fixes it (only \
                  --epochs may grow, and --threads, --data-dir and --keep-checkpoints may differ)"
             );
-            return Err(Cli::command().error(ErrorKind::ArgumentConflict, message));
+            return Err(usage(ErrorKind::ArgumentConflict, message));
         }
         let epochs = self.epochs.unwrap_or(stored.train.epochs);
         if epochs < stored.train.epochs {
@@ -605,7 +601,7 @@ impl TrainArgs {
                 "--epochs {epochs} is fewer than the run's {}; a resumed run can only grow",
                 stored.train.epochs
             );
-            return Err(Cli::command().error(ErrorKind::ValueValidation, message));
+            return Err(usage(ErrorKind::ValueValidation, message));
         }
         if epochs > stored.train.epochs && stored.train.lr_schedule == LrSchedule::Cosine {
             let message = format!(
@@ -746,11 +742,11 @@ fn fetch(args: FetchArgs) -> Result<()> {
     );
     println!(
         "train labels per class: {}",
-        spaced(data.train.class_counts())
+        joined(&data.train.class_counts(), " ")
     );
     println!(
         "test labels per class: {}",
-        spaced(data.test.class_counts())
+        joined(&data.test.class_counts(), " ")
     );
     Ok(())
 }
@@ -797,10 +793,6 @@ fn predict(args: PredictArgs) -> Result<()> {
         json: args.json,
     };
     nn_train::predict::predict(&network.checkpoint.model, &options)
-}
-
-fn spaced(counts: [usize; CLASSES]) -> String {
-    counts.map(|c| c.to_string()).join(" ")
 }
 
 /// `0.005, 0.05, 0.1` with `", "`.

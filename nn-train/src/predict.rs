@@ -227,9 +227,8 @@ pub fn predict(model: &Mlp, options: &PredictOptions) -> Result<()> {
     }
     if failed > 0 {
         bail!(
-            "{failed} of {} file{} could not be read (see above); the others were predicted",
-            outcomes.len(),
-            if outcomes.len() == 1 { "" } else { "s" }
+            "{failed} of {} could not be read (see above); the others were predicted",
+            nn_run::plural(outcomes.len(), "file")
         );
     }
     Ok(())
