@@ -144,8 +144,8 @@ pub fn run_sweep(
         let mut sweep = LrRun::start(config, lr, run, options, progress)?;
         loop {
             match sweep.next_epoch(data)? {
-                Epoch::Finished => {
-                    summary.learning_rates[i] = LrSummary::from_run(config, lr, &sweep.metrics);
+                Epoch::Finished(lr_summary) => {
+                    summary.learning_rates[i] = lr_summary;
                     run.write_summary(&summary)?;
                 }
                 Epoch::Stopped => {
@@ -170,7 +170,8 @@ pub fn run_sweep(
 
 /// What [`LrRun::next_epoch`] did.
 enum Epoch {
-    Finished,
+    /// The epoch's logs and checkpoints are written; the learning rate's summary so far.
+    Finished(LrSummary),
     /// A stop request came before the epoch ended; nothing was written.
     Stopped,
     /// The learning rate has trained all its epochs (or diverged).
@@ -306,20 +307,18 @@ impl<'a> LrRun<'a> {
         };
         self.progress
             .note(&epoch_line(self.lr, epoch, self.config.epochs, &row));
-        let improved = self
-            .best_val_accuracy()
-            .is_none_or(|best| row.val_accuracy.is_none_or(|acc| acc > best));
         self.metrics.push(row);
-        let stopped = early_stop(&self.metrics, self.config.patience);
-        self.epoch = if trained.diverged || stopped.is_some() {
+        let summary = LrSummary::from_run(self.config, self.lr, &self.metrics);
+        // Chosen on validation, ties to the earlier epoch; without validation, the latest.
+        let improved = summary.best_epoch == Some(epoch);
+        let stopped = summary.stopped_early_at_epoch.is_some();
+        self.epoch = if trained.diverged || stopped {
             self.config.epochs
         } else {
             epoch
         };
-        if stopped.is_some() {
-            let best = LrSummary::from_metrics(self.lr, &self.metrics)
-                .best_epoch
-                .unwrap_or(epoch);
+        if stopped {
+            let best = summary.best_epoch.unwrap_or(epoch);
             self.progress.note(&format!(
                 "lr {}: stopped early after epoch {epoch}; best.ckpt keeps epoch {best}",
                 self.lr
@@ -346,11 +345,7 @@ impl<'a> LrRun<'a> {
             }
             checkpoint.save(&self.run.last_checkpoint_path(self.lr))?;
         }
-        Ok(Epoch::Finished)
-    }
-
-    fn best_val_accuracy(&self) -> Option<f64> {
-        LrSummary::from_metrics(self.lr, &self.metrics).best_val_accuracy
+        Ok(Epoch::Finished(summary))
     }
 
     /// One pass over the training set in this epoch's order, stopping early if the loss

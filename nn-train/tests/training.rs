@@ -121,6 +121,31 @@ fn it_learns_the_synthetic_digits() {
     assert_eq!(run.read_summary().unwrap(), summary);
 }
 
+/// `best.ckpt` is the checkpoint of the epoch the summary calls best (chosen on validation, ties
+/// to the earlier epoch), which is not always the last.
+#[test]
+fn best_ckpt_holds_the_best_epoch() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = train(dir.path(), &config(&[0.02, 0.5, 1.5], 6), false, 1);
+    let run = RunDir::open(dir.path()).unwrap();
+    for lr in &summary.learning_rates {
+        let best = lr.best_epoch.unwrap();
+        assert_eq!(
+            fs::read(run.best_checkpoint_path(lr.lr)).unwrap(),
+            fs::read(run.epoch_checkpoint_path(lr.lr, best)).unwrap(),
+            "lr {}: best.ckpt is not epoch {best}",
+            lr.lr
+        );
+    }
+    assert!(
+        summary
+            .learning_rates
+            .iter()
+            .any(|lr| lr.best_epoch < Some(lr.epochs_completed)),
+        "no learning rate peaked before its last epoch: the test proves less than it says"
+    );
+}
+
 #[test]
 fn a_diverging_learning_rate_stops_and_the_sweep_goes_on() {
     let dir = tempfile::tempdir().unwrap();
