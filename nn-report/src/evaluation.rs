@@ -31,9 +31,6 @@ pub enum TestSet {
     },
 }
 
-/// Training images kept by [`TestSet::read_once`], for the picture of their distortions.
-const TRAINING_IMAGES_KEPT: usize = 16;
-
 impl TestSet {
     /// The images; a folder that cannot be loaded is an error that says how to fetch MNIST
     /// into it.
@@ -63,7 +60,7 @@ impl TestSet {
             TestSet::Files(dir) => match mnist::load(&dir) {
                 Ok(data) => TestSet::Read {
                     test: data.test,
-                    training: data.train.take_first(TRAINING_IMAGES_KEPT),
+                    training: data.train.take_first(crate::plots::augmented::EXAMPLES),
                 },
                 Err(_) => TestSet::Files(dir),
             },

@@ -144,6 +144,12 @@ const TEST_PICTURES: [Picture; 4] = [
 pub fn write_report(run: &RunDir, dir: &Path, test_set: TestSet) -> Result<Outcome, ReportError> {
     let mut skipped = Vec::new();
     let data = RunData::read(run, &mut skipped)?;
+    // The picture of the distortions reads training images: read MNIST once for both.
+    let test_set = if Picture::Augmented.applies(&data.config) {
+        test_set.read_once()
+    } else {
+        test_set
+    };
     report_of(&data, skipped, dir, test_set)
 }
 
