@@ -10,7 +10,8 @@ use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
 use plotters::prelude::*;
 
 use super::{
-    EpochAxes, captioned, draw_legend, epoch_chart, linear_range, log_range, log_tick, titled,
+    EpochAxes, captioned, draw_labelled_curve, draw_legend, epoch_chart, linear_range, log_range,
+    log_tick, titled,
 };
 use crate::canvas::Area;
 use crate::run_data::RunData;
@@ -165,13 +166,7 @@ where
         ("training", &pair.training, TRAINING),
         ("validation", &pair.validation, VALIDATION),
     ] {
-        let series = chart.draw_series(LineSeries::new(points.clone(), colour.stroke_width(3)))?;
-        series.label(label).legend(move |(x, y)| {
-            PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(4))
-        });
-        if points.len() <= 60 {
-            chart.draw_series(points.iter().map(|&p| Circle::new(p, 4, colour.filled())))?;
-        }
+        draw_labelled_curve(&mut chart, label, points, colour)?;
     }
     draw_legend(&mut chart, pair.legend.clone())
 }

@@ -99,6 +99,28 @@ where
     Ok(chart)
 }
 
+/// Draws `points` as a line named `label` in the legend, with a dot per point while there are
+/// few enough (60) to tell apart.
+pub fn draw_labelled_curve<'a, 'b: 'a, X, Y>(
+    chart: &mut ChartContext<'a, Canvas<'b>, Cartesian2d<X, Y>>,
+    label: &str,
+    points: &[(f64, f64)],
+    colour: RGBColor,
+) -> Result
+where
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    let series = chart.draw_series(LineSeries::new(points.to_vec(), colour.stroke_width(3)))?;
+    series
+        .label(label)
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(4)));
+    if points.len() <= 60 {
+        chart.draw_series(points.iter().map(|&p| Circle::new(p, 4, colour.filled())))?;
+    }
+    Ok(())
+}
+
 /// Draws a chart's legend (its labelled series) in a framed box at `position`.
 pub fn draw_legend<'a, 'b: 'a, CT: CoordTranslate>(
     chart: &mut ChartContext<'a, Canvas<'b>, CT>,

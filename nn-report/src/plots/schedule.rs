@@ -4,7 +4,9 @@
 
 use plotters::prelude::*;
 
-use super::{EpochAxes, draw_legend, epoch_chart, log_range, log_tick, titled};
+use super::{
+    EpochAxes, draw_labelled_curve, draw_legend, epoch_chart, log_range, log_tick, titled,
+};
 use crate::canvas::Area;
 use crate::run_data::RunData;
 use crate::style;
@@ -47,14 +49,8 @@ pub fn learning_rate(root: &Area, data: &RunData) -> super::Result {
         x_labels: 10,
     };
     let mut chart = epoch_chart(&root, 30, epochs, range.log_scale(), axes)?;
-    for (label, colour, points) in curves {
-        let series = chart.draw_series(LineSeries::new(points.clone(), colour.stroke_width(3)))?;
-        series.label(label).legend(move |(x, y)| {
-            PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(4))
-        });
-        if points.len() <= 60 {
-            chart.draw_series(points.iter().map(|&p| Circle::new(p, 4, colour.filled())))?;
-        }
+    for (label, colour, points) in &curves {
+        draw_labelled_curve(&mut chart, label, points, *colour)?;
     }
     draw_legend(&mut chart, SeriesLabelPosition::UpperRight)
 }
