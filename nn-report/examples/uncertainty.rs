@@ -21,6 +21,7 @@ use clap::Parser;
 use datasets::mnist;
 use nn_core::uncertainty::{entropy, margin};
 use nn_report::evaluation::{BestModel, TestResults, TestSet};
+use nn_report::metrics::confidence;
 use nn_report::run_data::RunData;
 use nn_run::run_dir::RunDir;
 
@@ -84,7 +85,7 @@ fn main() -> Result<()> {
             let probs = &p.probabilities;
             Answer {
                 right: p.predicted == p.label,
-                confidence: f64::from(probs[p.predicted]),
+                confidence: confidence(p),
                 margin: f64::from(margin(probs)),
                 entropy: f64::from(entropy(probs)),
             }

@@ -342,10 +342,7 @@ impl ComparisonPage<'_> {
         header.insert(3, "note".into());
         let mut rows = Vec::new();
         for (label, data) in self.runs {
-            let chosen = data
-                .best()
-                .filter(|_| data.config.val_size > 0)
-                .map(|b| b.lr);
+            let chosen = data.chosen_on_validation().map(|b| b.lr);
             for s in &data.summary.learning_rates {
                 let mut row = vec![label.clone()];
                 row.extend(summary_cells(s, data.config.epochs));
@@ -368,7 +365,7 @@ impl ComparisonPage<'_> {
     /// The best learning rate of all runs on validation, and what it scores on test.
     fn best_overall(&self) -> String {
         let candidates = self.runs.iter().filter_map(|(label, data)| {
-            let best = data.best().filter(|_| data.config.val_size > 0)?;
+            let best = data.chosen_on_validation()?;
             Some((label, best, best.best_val_accuracy?))
         });
         let best = candidates.max_by(|a, b| a.2.total_cmp(&b.2));

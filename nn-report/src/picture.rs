@@ -1,7 +1,6 @@
 //! The pictures of a report: their files, their sizes, and how to read each one. The page
 //! and the tests take these facts from here.
 
-use nn_core::schedule::LrSchedule;
 use nn_run::config::TrainConfig;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,9 +48,7 @@ impl Picture {
     /// apply, and are reported as left out when their data is missing.
     pub fn applies(self, config: &TrainConfig) -> bool {
         match self {
-            Picture::LearningRate => {
-                config.lr_schedule != LrSchedule::Constant || config.warmup_epochs > 0
-            }
+            Picture::LearningRate => config.varies_learning_rate(),
             Picture::Augmented => !config.augmentation.is_none(),
             _ => true,
         }

@@ -103,6 +103,12 @@ impl RunData {
         self.summary.best()
     }
 
+    /// [`RunData::best`] if the run held out a validation set to choose with; a run without
+    /// one has a best rate only in the sense of the last epoch.
+    pub fn chosen_on_validation(&self) -> Option<&LrSummary> {
+        self.best().filter(|_| self.config.val_size > 0)
+    }
+
     /// The learning rates that finished at least one epoch.
     pub fn with_epochs(&self) -> impl Iterator<Item = &RateHistory> {
         self.rates.iter().filter(|r| !r.epochs.is_empty())

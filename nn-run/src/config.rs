@@ -86,6 +86,11 @@ impl TrainConfig {
         architecture(&self.layer_sizes())
     }
 
+    /// Whether the learning rate changes from epoch to epoch: a schedule or a warm-up.
+    pub fn varies_learning_rate(&self) -> bool {
+        self.lr_schedule != LrSchedule::Constant || self.warmup_epochs > 0
+    }
+
     /// The learning rate epoch `epoch` (from 1) trains with at base rate `base`.
     /// See `docs/09-overfitting-and-regularisation.md`.
     pub fn learning_rate(&self, base: f32, epoch: usize) -> f32 {

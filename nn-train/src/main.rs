@@ -481,7 +481,7 @@ fn regularisation_lines(config: &TrainConfig) -> Vec<String> {
     if let Some(elastic) = config.augmentation.elastic {
         lines.push(format!("augment: elastic, {}", elastic.describe()));
     }
-    if config.lr_schedule != LrSchedule::Constant || config.warmup_epochs > 0 {
+    if config.varies_learning_rate() {
         lines.push(format!(
             "learning-rate schedule {}, warm-up of {}",
             config.lr_schedule.describe(),
