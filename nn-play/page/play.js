@@ -68,10 +68,10 @@ pad.addEventListener("pointermove", (event) => {
   requestPrediction();
 });
 
+// Lifting the pen adds no ink: the last move already asked for the drawing as it is.
 function endStroke(event) {
   if (!drawing || event.pointerId !== drawing.id) return;
   drawing = null;
-  requestPrediction();
 }
 pad.addEventListener("pointerup", endStroke);
 pad.addEventListener("pointercancel", endStroke);
