@@ -54,13 +54,26 @@ pub struct Saliency {
 pub fn saliency(model: &Mlp, x: &[f32], class: usize) -> Saliency {
     let x = Matrix::from_vec(1, x.len(), x.to_vec());
     let mut acts = Activations::new();
-    let logits = model.forward(&x, &mut acts);
+    model.forward(&x, &mut acts);
+    saliency_after_forward(model, &acts, x.row(0), class)
+}
+
+/// [`saliency`] for a caller that has already run the network: `acts` is what
+/// [`Mlp::forward`] left for the single input `x`.
+pub fn saliency_after_forward(
+    model: &Mlp,
+    acts: &Activations,
+    x: &[f32],
+    class: usize,
+) -> Saliency {
+    let logits = acts.logits();
+    assert_eq!(logits.rows(), 1, "the saliency of one input at a time");
     let mut weights = Matrix::zeros(1, logits.cols());
     rival_weights(logits.row(0), class, weights.row_mut(0));
     let mut gradient = Matrix::default();
-    model.logits_input_gradient(&acts, &weights, &mut gradient);
+    model.logits_input_gradient(acts, &weights, &mut gradient);
     let gradient = gradient.row(0).to_vec();
-    let contribution = gradient.iter().zip(x.row(0)).map(|(g, x)| g * x).collect();
+    let contribution = gradient.iter().zip(x).map(|(g, x)| g * x).collect();
     Saliency {
         gradient,
         contribution,

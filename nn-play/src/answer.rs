@@ -3,7 +3,7 @@
 
 use datasets::handwriting::{ImageError, decode_image, prepare};
 use datasets::mnist::{CLASSES, IMAGE_PIXELS};
-use nn_core::saliency::{Saliency, saliency};
+use nn_core::saliency::{Saliency, saliency_after_forward};
 use nn_core::softmax::{argmax, softmax_with_temperature};
 use nn_core::uncertainty::{entropy, margin, runner_up};
 use nn_core::{Activations, Matrix, Mlp};
@@ -73,7 +73,7 @@ pub fn answer(model: &Mlp, picture: &[u8], temperature: f32) -> Result<Answer, I
     let Saliency {
         gradient,
         contribution,
-    } = saliency(model, &input, digit);
+    } = saliency_after_forward(model, &acts, &input, digit);
     Ok(Answer {
         digit,
         probabilities,
