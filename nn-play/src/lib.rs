@@ -46,7 +46,7 @@ pub struct Playground {
 
 impl Playground {
     pub fn new(model: Mlp, description: String) -> Playground {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let cores = nn_core::threads::available_cores();
         Playground {
             model,
             description,

@@ -3,6 +3,7 @@
 
 use super::elastic::Field;
 use super::{CENTRE, IMAGE_PIXELS, SIDE};
+use crate::mnist::pixels_to_input;
 
 /// One image's draw: the affine map and the smoothed displacement field, before sampling.
 pub(super) struct Warp {
@@ -95,18 +96,6 @@ impl Warp {
 /// the pixel after any position that sampling reads is inside the frame too.
 const BORDERED: usize = SIDE + 3;
 
-/// `v / 255` for every pixel value `v`: the same numbers as `Split::gather_batch` computes,
-/// looked up instead of divided.
-const UNIT: [f32; 256] = {
-    let mut table = [0.0; 256];
-    let mut v = 0;
-    while v < 256 {
-        table[v] = v as f32 / 255.0;
-        v += 1;
-    }
-    table
-};
-
 /// An image as values in [0, 1], framed by background, so that bilinear sampling anywhere
 /// reads four pixels without a bounds test.
 pub(super) struct Bordered([f32; BORDERED * BORDERED]);
@@ -118,9 +107,7 @@ impl Bordered {
         let mut framed = [0.0; BORDERED * BORDERED];
         for (row, pixels) in image.chunks_exact(SIDE).enumerate() {
             let start = (row + 1) * BORDERED + 1;
-            for (f, &v) in framed[start..start + SIDE].iter_mut().zip(pixels) {
-                *f = UNIT[usize::from(v)];
-            }
+            pixels_to_input(pixels, &mut framed[start..start + SIDE]);
         }
         Bordered(framed)
     }
