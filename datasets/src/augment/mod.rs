@@ -223,13 +223,14 @@ impl Distorter {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     unsafe fn distort_avx2(&self, image: &[u8], rng: &mut ChaCha8Rng, out: &mut [f32]) {
-        self.distort_portable(image, rng, out);
+        let warp = self.draw(rng);
+        // SAFETY: this copy runs only where the CPU has AVX2.
+        unsafe { warp.apply_avx2(image, out) };
     }
 
     #[inline(always)]
     fn distort_portable(&self, image: &[u8], rng: &mut ChaCha8Rng, out: &mut [f32]) {
-        let warp = self.draw(rng);
-        warp.apply(image, out);
+        self.draw(rng).apply(image, out);
     }
 
     /// [`Split::gather_batch`] with every image distorted: row `r` is example `indices[r]`

@@ -60,11 +60,30 @@ impl Warp {
     /// of the whole image first, then the samples.
     #[inline(always)]
     pub(super) fn apply(&self, image: &[u8], out: &mut [f32]) {
+        let (xs, ys) = self.source_positions();
+        Bordered::new(image).sample(&xs, &ys, out);
+    }
+
+    /// [`Warp::apply`] with [`Bordered::sample_avx2`]: the same bits.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    pub(super) unsafe fn apply_avx2(&self, image: &[u8], out: &mut [f32]) {
         let out: &mut [f32; IMAGE_PIXELS] = out.try_into().expect("an output row has 784 pixels");
-        let source = Bordered::new(image);
+        let (xs, ys) = self.source_positions();
+        // SAFETY: the caller guarantees AVX2.
+        unsafe { Bordered::new(image).sample_avx2(&xs, &ys, out) }
+    }
+
+    /// `s(p)` for every output pixel `p`, row by row: the x coordinates, then the y ones.
+    #[inline(always)]
+    fn source_positions(&self) -> ([f32; IMAGE_PIXELS], [f32; IMAGE_PIXELS]) {
         let [a, b, c, d] = self.inverse;
-        let (mut xs, mut ys) = ([[0.0f32; SIDE]; SIDE], [[0.0f32; SIDE]; SIDE]);
-        for (r, (xs, ys)) in xs.iter_mut().zip(&mut ys).enumerate() {
+        let (mut xs, mut ys) = ([0.0f32; IMAGE_PIXELS], [0.0f32; IMAGE_PIXELS]);
+        let rows = xs.chunks_exact_mut(SIDE).zip(ys.chunks_exact_mut(SIDE));
+        for (r, (xs, ys)) in rows.enumerate() {
             let dy = r as f32 - CENTRE - self.shift.1;
             for (column, (x, y)) in xs.iter_mut().zip(ys.iter_mut()).enumerate() {
                 let dx = column as f32 - CENTRE - self.shift.0;
@@ -73,22 +92,14 @@ impl Warp {
             }
         }
         if let Some(field) = &self.field {
-            for ((xs, ys), shift) in xs.iter_mut().zip(&mut ys).zip(field) {
+            let rows = xs.chunks_exact_mut(SIDE).zip(ys.chunks_exact_mut(SIDE));
+            for ((xs, ys), shift) in rows.zip(field) {
                 let (x_shift, y_shift) = shift.split_at(SIDE);
                 xs.iter_mut().zip(x_shift).for_each(|(x, s)| *x += s);
                 ys.iter_mut().zip(y_shift).for_each(|(y, s)| *y += s);
             }
         }
-        let (xs, ys) = (xs.as_flattened(), ys.as_flattened());
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU has AVX2, checked just above; the arrays have the lengths the
-            // function asks for.
-            return unsafe {
-                source.sample_avx2(xs.try_into().unwrap(), ys.try_into().unwrap(), out)
-            };
-        }
-        source.sample(xs, ys, out);
+        (xs, ys)
     }
 }
 
