@@ -23,9 +23,9 @@ pub enum DataError {
     Read { path: PathBuf, reason: io::Error },
 
     #[error(
-        "{path} is empty (0 bytes). Run `cargo run --release -p nn-train -- fetch --force --data-dir {dir}` to download \
+        "{path} is empty (0 bytes). Run `{refetch}` to download \
          it again",
-        dir = folder(.path),
+        refetch = refetch(.path),
     )]
     Empty { path: PathBuf },
 
@@ -37,8 +37,8 @@ pub enum DataError {
 
     #[error(
         "{path} starts with magic number {found} ({found_is}), but an MNIST {kind} file starts \
-         with {expected}. Run `cargo run --release -p nn-train -- fetch --force --data-dir {dir}` to replace it",
-        dir = folder(.path),
+         with {expected}. Run `{refetch}` to replace it",
+        refetch = refetch(.path),
         kind = .expected_kind.noun(),
         expected = .expected_kind.magic(),
         found_is = describe_magic(*.found),
@@ -51,8 +51,8 @@ pub enum DataError {
 
     #[error(
         "{path}: the header says {found} {noun}, but this MNIST file holds exactly {expected}. \
-         Run `cargo run --release -p nn-train -- fetch --force --data-dir {dir}` to replace it",
-        dir = folder(.path),
+         Run `{refetch}` to replace it",
+        refetch = refetch(.path),
         noun = .kind.noun(),
     )]
     WrongCount {
@@ -64,15 +64,15 @@ pub enum DataError {
 
     #[error(
         "{path}: the header says the images are {rows}x{cols}, but MNIST images are 28x28. \
-         Run `cargo run --release -p nn-train -- fetch --force --data-dir {dir}` to replace it",
-        dir = folder(.path),
+         Run `{refetch}` to replace it",
+        refetch = refetch(.path),
     )]
     WrongShape { path: PathBuf, rows: u32, cols: u32 },
 
     #[error(
         "{path} is {found} bytes, but this MNIST file is exactly {expected} bytes ({problem}). \
-         Run `cargo run --release -p nn-train -- fetch --force --data-dir {dir}` to download it again",
-        dir = folder(.path),
+         Run `{refetch}` to download it again",
+        refetch = refetch(.path),
         problem = if .found < .expected { "truncated: an interrupted download?" } else { "too long" },
     )]
     WrongSize {
@@ -83,8 +83,8 @@ pub enum DataError {
 
     #[error(
         "{path}: label number {index} is {label}, but labels are digits 0 to 9. \
-         Run `cargo run --release -p nn-train -- fetch --force --data-dir {dir}` to replace the file",
-        dir = folder(.path),
+         Run `{refetch}` to replace the file",
+        refetch = refetch(.path),
     )]
     BadLabel {
         path: PathBuf,
@@ -105,9 +105,17 @@ pub enum DataError {
     ValidationTooLarge { requested: usize, available: usize },
 }
 
-/// The folder a file is in, as the fetch command that replaces it names it.
+/// The folder a file is in, as the fetch command names it.
 fn folder(path: &Path) -> String {
     path.parent().unwrap_or(path).display().to_string()
+}
+
+/// The command that downloads a damaged file again, over the one there.
+fn refetch(path: &Path) -> String {
+    format!(
+        "cargo run --release -p nn-train -- fetch --force --data-dir {}",
+        folder(path)
+    )
 }
 
 fn describe_magic(magic: u32) -> &'static str {
