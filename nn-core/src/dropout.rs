@@ -42,10 +42,6 @@ impl Dropout {
         Dropout { rate }
     }
 
-    pub fn rate(&self) -> f32 {
-        self.rate
-    }
-
     /// `1/(1-p)`: what a kept unit is multiplied by.
     pub fn keep_scale(&self) -> f32 {
         1.0 / (1.0 - self.rate)
