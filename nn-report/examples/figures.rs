@@ -23,7 +23,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use datasets::mnist::{self, Split};
+use datasets::mnist::{self, Data, Mnist, shuffle_for_epoch};
 use nn_core::softmax::softmax_with_temperature;
 use nn_core::{Activations, Matrix, Mlp, sgd::Sgd};
 use nn_report::canvas::Area;
@@ -32,11 +32,9 @@ use nn_report::plots::{
 };
 use nn_report::save_png;
 use nn_report::style;
+use nn_run::config::TrainConfig;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use rand::SeedableRng;
-use rand::rngs::ChaCha8Rng;
-use rand::seq::SliceRandom;
 
 #[derive(Parser)]
 #[command(about = "Draws the intuition figures of the docs into docs/images/")]
@@ -83,7 +81,7 @@ fn main() -> Result<()> {
             dir.display()
         )
     })?;
-    let rates = fixed_batch_runs(data.train)?;
+    let rates = fixed_batch_runs(data)?;
     std::fs::create_dir_all(&args.data_out)
         .with_context(|| format!("cannot create {}", args.data_out.display()))?;
     let csv = args.data_out.join("fixed_batch_loss.csv");
@@ -302,17 +300,11 @@ fn power_of_ten(value: &f64) -> String {
 
 // The loss of one fixed batch after every step (chapter 8).
 
-/// The default run's recipe (`nn-train` with no flags), for three of its learning rates.
+/// Three learning rates of the default run (`nn-train` with no flags), trained with its
+/// recipe, `TrainConfig::default()`.
 const RATES: [f32; 3] = [0.005, 0.05, 0.5];
-const HIDDEN: usize = 128;
-const BATCH: usize = 64;
-const EPOCHS: usize = 10;
-const SEED: u64 = 42;
-const VALIDATION: usize = 10_000;
 /// The fixed batch: the first `PROBE` validation images, never trained on.
 const PROBE: usize = 64;
-/// The colours of these rates in the default run's pictures (its 1st, 2nd and 4th rates).
-const RATE_COLOURS: [usize; 3] = [0, 1, 3];
 
 /// What one learning rate's last epoch looked like.
 struct FixedBatchRun {
@@ -326,19 +318,24 @@ struct FixedBatchRun {
     frozen: Vec<f64>,
 }
 
-/// Trains the default network at each of [`RATES`] for [`EPOCHS`] epochs, as `nn-train` does,
-/// and records the last epoch.
-fn fixed_batch_runs(mut train: Split) -> Result<Vec<FixedBatchRun>> {
-    let validation = train.split_off_last(VALIDATION)?;
+/// Trains the default network at each of [`RATES`] for the default number of epochs, as
+/// `nn-train` does, and records the last epoch.
+fn fixed_batch_runs(mnist: Mnist) -> Result<Vec<FixedBatchRun>> {
+    let recipe = TrainConfig::default();
+    let Data {
+        train, validation, ..
+    } = mnist.split(recipe.val_size, recipe.train_limit)?;
     let probe_indices: Vec<usize> = (0..PROBE).collect();
     let (mut probe_x, mut probe_labels) = (Matrix::default(), Vec::new());
     validation.gather_batch(&probe_indices, &mut probe_x, &mut probe_labels);
-    let sizes = [mnist::IMAGE_PIXELS, HIDDEN, mnist::CLASSES];
+    let epochs = recipe.epochs;
     let mut runs = Vec::new();
     for lr in RATES {
         let started = Instant::now();
-        let mut model = Mlp::new(&sizes, SEED);
-        let mut sgd = Sgd::new(lr);
+        let mut model = Mlp::new(&recipe.layer_sizes(), recipe.seed);
+        let mut sgd = Sgd::new(lr)
+            .with_momentum(recipe.momentum)
+            .with_weight_decay(recipe.weight_decay);
         let mut grads = model.zeros_like();
         let (mut acts, mut probe_acts) = (Activations::new(), Activations::new());
         let (mut x, mut labels, mut order) = (Matrix::default(), Vec::new(), Vec::new());
@@ -349,44 +346,34 @@ fn fixed_batch_runs(mut train: Split) -> Result<Vec<FixedBatchRun>> {
             frozen: Vec::new(),
         };
         let mut step = 0usize;
-        for epoch in 1..=EPOCHS {
-            epoch_order(&mut order, train.len(), epoch);
-            for batch in order.chunks(BATCH) {
+        for epoch in 1..=epochs {
+            shuffle_for_epoch(&mut order, train.len(), recipe.seed, epoch);
+            for batch in order.chunks(recipe.batch_size) {
                 train.gather_batch(batch, &mut x, &mut labels);
                 let loss = model.forward_loss(&x, &labels, &mut acts);
                 anyhow::ensure!(loss.is_finite(), "lr {lr} diverged at step {}", step + 1);
                 model.backward(&x, &labels, &mut acts, &mut grads);
                 sgd.step(&mut model, &grads);
                 step += 1;
-                if epoch == EPOCHS {
+                if epoch == epochs {
                     let probe = model.forward_loss(&probe_x, &probe_labels, &mut probe_acts);
                     run.train.push((step as f64, f64::from(loss)));
                     run.probe.push((step as f64, f64::from(probe)));
                 }
             }
         }
-        for batch in order.chunks(BATCH) {
+        for batch in order.chunks(recipe.batch_size) {
             train.gather_batch(batch, &mut x, &mut labels);
             run.frozen
                 .push(f64::from(model.forward_loss(&x, &labels, &mut acts)));
         }
         println!(
-            "lr {lr}: {EPOCHS} epochs in {:.1} s",
+            "lr {lr}: {epochs} epochs in {:.1} s",
             started.elapsed().as_secs_f64()
         );
         runs.push(run);
     }
     Ok(runs)
-}
-
-/// The order of epoch `epoch`'s examples: the one `nn-train` uses (ChaCha8 seeded with the
-/// run's seed, on stream `epoch`), so the training batches are those of the default run.
-fn epoch_order(order: &mut Vec<usize>, len: usize, epoch: usize) {
-    let mut rng = ChaCha8Rng::seed_from_u64(SEED);
-    rng.set_stream(epoch as u64);
-    order.clear();
-    order.extend(0..len);
-    order.shuffle(&mut rng);
 }
 
 /// Mean and standard deviation (of the values themselves, not an estimate for a larger
@@ -424,7 +411,8 @@ fn fixed_batch_picture(root: &Area, runs: &[FixedBatchRun]) -> plots::Result {
     let root = titled(
         root,
         &format!(
-            "The last epoch ({EPOCHS}) of the default recipe: sampling noise and the learning rate, apart"
+            "The last epoch ({}) of the default recipe: sampling noise and the learning rate, apart",
+            TrainConfig::default().epochs
         ),
         Some(&format!(
             "faint: the loss of each training batch, new examples every step; dark: the loss of one fixed batch of {PROBE} validation images after every step"
@@ -439,8 +427,15 @@ fn fixed_batch_picture(root: &Area, runs: &[FixedBatchRun]) -> plots::Result {
     let first = runs[0].train[0].0;
     let last = runs[0].train.last().expect("a last epoch").0;
     let panels = root.split_evenly((1, runs.len()));
+    // Each rate in the colour it has in the default run's pictures.
+    let default_rates = TrainConfig::default().learning_rates;
     for (k, (area, run)) in panels.iter().zip(runs).enumerate() {
-        let colour = style::lr_colour(RATE_COLOURS[k]);
+        let colour = style::lr_colour(
+            default_rates
+                .iter()
+                .position(|&r| r == run.lr)
+                .expect("RATES are learning rates of the default run"),
+        );
         let (_, train_sd) = mean_sd(&run.train.iter().map(|&(_, l)| l).collect::<Vec<_>>());
         let area = captioned(
             area,

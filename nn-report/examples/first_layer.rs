@@ -36,12 +36,10 @@ fn main() -> Result<()> {
     let data = RunData::read(&run, &mut Vec::new())?;
     let best = BestModel::load(&data).map_err(|why| anyhow!(why))?;
     let config = &data.config;
-    // The same split as training: the validation images are the last `val_size`.
-    let mut train = mnist::load(&mnist::resolve_data_dir(args.data_dir))?.train;
-    train.split_off_last(config.val_size)?;
-    if let Some(limit) = config.train_limit {
-        train = train.take_first(limit);
-    }
+    // The images the run trained on.
+    let train = mnist::load(&mnist::resolve_data_dir(args.data_dir))?
+        .split(config.val_size, config.train_limit)?
+        .train;
     let mut inked = vec![false; IMAGE_PIXELS];
     for n in 0..train.len() {
         for (i, &pixel) in train.image(n).iter().enumerate() {

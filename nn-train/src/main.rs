@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use clap::error::ErrorKind;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use datasets::augment::{Affine, Augmentation, Elastic};
-use datasets::mnist::{self, TRAIN_IMAGES};
+use datasets::mnist::{self, Data, TRAIN_IMAGES};
 use nn_core::ThreadPool;
 use nn_core::matmul::Kernel;
 use nn_core::schedule::LrSchedule;
@@ -20,7 +20,7 @@ use nn_run::run_dir::{KeepCheckpoints, RunConfig, RunDir, UnknownPolicy, check_n
 use nn_train::fetch::{FetchOptions, ensure_present};
 use nn_train::predict::PredictOptions;
 use nn_train::progress::Progress;
-use nn_train::train::{Data, StopRequest, SweepOptions, run_sweep, summary_table};
+use nn_train::train::{StopRequest, SweepOptions, run_sweep, summary_table};
 
 /// Train a hand-written neural network on MNIST.
 #[derive(Parser)]
@@ -500,7 +500,7 @@ fn regularisation_lines(config: &TrainConfig) -> Vec<String> {
 fn load_data(data_dir: Option<PathBuf>, config: &TrainConfig) -> Result<Data> {
     let dir = mnist_dir(data_dir)?;
     let mnist = mnist::load(&dir)?;
-    Ok(Data::split(mnist, config)?)
+    Ok(mnist.split(config.val_size, config.train_limit)?)
 }
 
 /// The folder holding MNIST. Only the default folder is fetched into unasked: a folder named
@@ -767,7 +767,10 @@ fn eval(args: EvalArgs) -> Result<()> {
     let (split, name) = match args.split {
         EvalSplit::Test => (mnist.test, "test"),
         // The same images its run validated on: the last `val_size` training images.
-        EvalSplit::Validation => (Data::split(mnist, config)?.validation, "validation"),
+        EvalSplit::Validation => (
+            mnist.split(config.val_size, config.train_limit)?.validation,
+            "validation",
+        ),
     };
     let threads = args
         .threads

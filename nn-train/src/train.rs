@@ -22,13 +22,11 @@ use nn_core::dropout::Dropout;
 use nn_core::metrics::count_correct;
 use nn_core::sgd::Sgd;
 use nn_core::{Activations, Matrix, Mlp};
-use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
-use rand::seq::SliceRandom;
 use thiserror::Error;
 
 use datasets::augment::Distorter;
-use datasets::mnist::{DataError, Mnist, Split};
+use datasets::mnist::{Data, DataError, Split, shuffle_for_epoch};
 use nn_run::checkpoint::{Checkpoint, CheckpointError};
 use nn_run::config::TrainConfig;
 use nn_run::eval::Evaluator;
@@ -53,11 +51,6 @@ pub enum TrainError {
     Checkpoint(#[from] CheckpointError),
     #[error(transparent)]
     Data(#[from] DataError),
-    #[error(
-        "no training images are left after holding out {val_size} for validation; choose a \
-         smaller --val-size"
-    )]
-    NothingToTrainOn { val_size: usize },
     #[error("{path} belongs to another run or learning rate; it cannot be resumed here")]
     ForeignCheckpoint { path: PathBuf },
 }
@@ -95,36 +88,6 @@ pub struct SweepEnd {
     /// The learning rate and the epoch that a stop request interrupted; its files are those of
     /// the epoch before, so `--resume` redoes it.
     pub stopped_in: Option<(f32, usize)>,
-}
-
-/// The three parts of the data a run uses.
-pub struct Data {
-    pub train: Split,
-    /// May be empty (`--val-size 0`).
-    pub validation: Split,
-    pub test: Split,
-}
-
-impl Data {
-    /// Holds out the last `val_size` training images for validation, then keeps the first
-    /// `train_limit` of the rest. Why: `docs/07-data-and-validation.md`.
-    pub fn split(mnist: Mnist, config: &TrainConfig) -> Result<Data, TrainError> {
-        let mut train = mnist.train;
-        let validation = train.split_off_last(config.val_size)?;
-        if let Some(limit) = config.train_limit {
-            train = train.take_first(limit);
-        }
-        if train.is_empty() {
-            return Err(TrainError::NothingToTrainOn {
-                val_size: config.val_size,
-            });
-        }
-        Ok(Data {
-            train,
-            validation,
-            test: mnist.test,
-        })
-    }
 }
 
 /// Trains every learning rate of the run in turn and returns the summary. With
@@ -421,18 +384,6 @@ impl EpochResult {
             diverged,
         }
     }
-}
-
-/// The order of the training examples in `epoch` (counted from 1): a Fisher-Yates shuffle
-/// driven by ChaCha8 seeded with the run's seed, on stream `epoch`. It depends on nothing
-/// else, so a resumed run shuffles exactly as an uninterrupted one. (Stream 0 of the same seed
-/// drew the initial weights.) See `docs/appendix-b-runs-and-checkpoints.md`.
-pub fn shuffle_for_epoch(order: &mut Vec<usize>, len: usize, seed: u64, epoch: usize) {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(epoch as u64);
-    order.clear();
-    order.extend(0..len);
-    order.shuffle(&mut rng);
 }
 
 /// The generator of the dropout masks of SGD step `step` (counted from 1 over the whole run):

@@ -5,14 +5,14 @@ use std::fs;
 use std::path::Path;
 
 use datasets::augment::{Affine, Augmentation, Elastic};
-use datasets::mnist::Split;
+use datasets::mnist::{Data, Split};
 use nn_core::ThreadPool;
 use nn_core::schedule::LrSchedule;
 use nn_run::checkpoint::Checkpoint;
 use nn_run::config::TrainConfig;
 use nn_run::run_dir::{EpochMetrics, KeepCheckpoints, RunConfig, RunDir, Summary};
 use nn_train::progress::Progress;
-use nn_train::train::{Data, StopRequest, SweepOptions, run_sweep};
+use nn_train::train::{StopRequest, SweepOptions, run_sweep};
 
 fn data() -> Data {
     Data {

@@ -99,6 +99,12 @@ pub enum DataError {
     NonUtf8Dir { dir: PathBuf },
 
     #[error(
+        "no training images are left after holding out {val_size} for validation; choose a \
+         smaller --val-size"
+    )]
+    NothingToTrainOn { val_size: usize },
+
+    #[error(
         "cannot hold out {requested} images for validation: the training split has only \
          {available}. Choose a validation size of at most {available}"
     )]

@@ -34,7 +34,7 @@ pub use files::{
     TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS, hex,
 };
 pub use load::load;
-pub use split::{Mnist, Split, pixels_to_input};
+pub use split::{Data, Mnist, Split, pixels_to_input, shuffle_for_epoch};
 
 /// The environment variable naming the data folder when no `--data-dir` is given.
 pub const DATA_DIR_VARIABLE: &str = "MNIST_DIR";

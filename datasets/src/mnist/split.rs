@@ -4,6 +4,9 @@
 use std::fmt;
 
 use nn_core::Matrix;
+use rand::SeedableRng;
+use rand::rngs::ChaCha8Rng;
+use rand::seq::SliceRandom;
 
 use super::{CLASSES, DataError, IMAGE_PIXELS, IMAGE_SIDE};
 
@@ -25,6 +28,46 @@ use super::{CLASSES, DataError, IMAGE_PIXELS, IMAGE_SIDE};
 pub struct Mnist {
     pub train: Split,
     pub test: Split,
+}
+
+/// The three parts of the data a run uses.
+pub struct Data {
+    pub train: Split,
+    /// May be empty (`--val-size 0`).
+    pub validation: Split,
+    pub test: Split,
+}
+
+impl Mnist {
+    /// Holds out the last `val_size` training images for validation, then keeps the first
+    /// `train_limit` of the rest. Why: `docs/07-data-and-validation.md`.
+    pub fn split(self, val_size: usize, train_limit: Option<usize>) -> Result<Data, DataError> {
+        let mut train = self.train;
+        let validation = train.split_off_last(val_size)?;
+        if let Some(limit) = train_limit {
+            train = train.take_first(limit);
+        }
+        if train.is_empty() {
+            return Err(DataError::NothingToTrainOn { val_size });
+        }
+        Ok(Data {
+            train,
+            validation,
+            test: self.test,
+        })
+    }
+}
+
+/// The order of the training examples in `epoch` (counted from 1): a Fisher-Yates shuffle
+/// driven by ChaCha8 seeded with the run's seed, on stream `epoch`. It depends on nothing
+/// else, so a resumed run shuffles exactly as an uninterrupted one. (Stream 0 of the same seed
+/// drew the initial weights.) See `docs/appendix-b-runs-and-checkpoints.md`.
+pub fn shuffle_for_epoch(order: &mut Vec<usize>, len: usize, seed: u64, epoch: usize) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(epoch as u64);
+    order.clear();
+    order.extend(0..len);
+    order.shuffle(&mut rng);
 }
 
 /// Images and their labels. Image `i` is the `IMAGE_PIXELS` bytes starting at
