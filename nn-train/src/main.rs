@@ -661,40 +661,18 @@ impl RegularisationArgs {
             alpha: self.elastic_alpha.unwrap_or(default_elastic.alpha),
             sigma: self.elastic_sigma.unwrap_or(default_elastic.sigma),
         });
-        let (no_affine, no_elastic) = (affine.is_none(), elastic.is_none());
-        let unused = [
-            (
-                "--affine-rotate",
-                self.affine_rotate.is_some() && no_affine,
-                "affine",
-            ),
-            (
-                "--affine-scale",
-                self.affine_scale.is_some() && no_affine,
-                "affine",
-            ),
-            (
-                "--affine-shear",
-                self.affine_shear.is_some() && no_affine,
-                "affine",
-            ),
-            (
-                "--affine-translate",
-                self.affine_translate.is_some() && no_affine,
-                "affine",
-            ),
-            (
-                "--elastic-alpha",
-                self.elastic_alpha.is_some() && no_elastic,
-                "elastic",
-            ),
-            (
-                "--elastic-sigma",
-                self.elastic_sigma.is_some() && no_elastic,
-                "elastic",
-            ),
+        // A parameter of a kind --augment does not name, in the order of `given`.
+        let families = [
+            ("--affine-", "affine", affine.is_some()),
+            ("--elastic-", "elastic", elastic.is_some()),
         ];
-        if let Some((flag, _, kind)) = unused.iter().find(|(_, unused, _)| *unused) {
+        let unused = self.given().into_iter().find_map(|(flag, given)| {
+            let &(_, kind, named) = families
+                .iter()
+                .find(|(prefix, ..)| flag.starts_with(prefix))?;
+            (given && !named).then_some((flag, kind))
+        });
+        if let Some((flag, kind)) = unused {
             let message = format!("{flag} does nothing unless --augment includes {kind}");
             return Err(usage(ErrorKind::ArgumentConflict, message));
         }
@@ -705,11 +683,9 @@ impl RegularisationArgs {
     fn lr_schedule(&self) -> Result<LrSchedule, clap::Error> {
         let schedule = self.lr_schedule.unwrap_or(ScheduleKind::Constant);
         if !matches!(schedule, ScheduleKind::Step) {
-            let flags = [
-                ("--lr-step-every", self.lr_step_every.is_some()),
-                ("--lr-step-factor", self.lr_step_factor.is_some()),
-            ];
-            if let Some((flag, _)) = flags.iter().find(|(_, given)| *given) {
+            let given = self.given();
+            let step_flag = |&(flag, given): &(&str, bool)| given && flag.starts_with("--lr-step-");
+            if let Some((flag, _)) = given.iter().find(|f| step_flag(f)) {
                 let message = format!("{flag} does nothing without --lr-schedule step");
                 return Err(usage(ErrorKind::ArgumentConflict, message));
             }
